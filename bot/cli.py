@@ -1,0 +1,250 @@
+"""`python -m bot [run|console|ask|check|sources|diagram]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from bot import i18n
+from bot.config import Settings
+from bot.engine import Engine, normalize
+from bot.flow import NATIONWIDE, OUTCOME, Flow, load_flow
+from bot.flowfile import FlowError
+
+USAGE_ERROR = 2
+NO_TOKEN = """\
+No TELEGRAM_BOT_TOKEN is set.
+
+To run the bot on Telegram:
+  1. Open Telegram, talk to @BotFather, send /newbot and follow the steps.
+  2. Put the token it gives you in a .env file here:  TELEGRAM_BOT_TOKEN=123456:ABC...
+     (or export TELEGRAM_BOT_TOKEN=... in your shell), then run `python -m bot` again.
+
+Without a token you can still talk to the same engine here: `python -m bot console`.
+"""
+
+
+class UsageError(Exception):
+    """Bad command-line arguments: printed as they are, exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    try:
+        if command == "check":
+            return cmd_check()
+        flow = load_flow()
+        if command == "run":
+            return cmd_run(flow)
+        if command == "console":
+            from bot import console
+
+            return console.run(Engine(flow), i18n.locale_for(args.lang))
+        if command == "ask":
+            return cmd_ask(flow, args)
+        if command == "sources":
+            return cmd_sources(flow)
+        if command == "diagram":
+            from bot.diagram import write_diagram
+
+            print(write_diagram(Engine(flow), args.out))
+            return 0
+    except FlowError as exc:
+        print(f"The flow files have problems:\n{exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    parser.error(f"unknown command {command}")
+    return USAGE_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the Telegram bot (polling); the default")
+    console = sub.add_parser("console", help="talk to the engine in this terminal")
+    console.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
+    ask = sub.add_parser("ask", help="print the rule for one set of answers")
+    ask.add_argument("--region", default=NATIONWIDE, help="code or name: 220100, 长春, 吉林省")
+    ask.add_argument("--insurance", required=True)
+    ask.add_argument("--item", help="item id, e.g. vaccine")
+    ask.add_argument("--relative", help="self, spouse, parent, child, …")
+    ask.add_argument("--scope", help="same_area, same_province, other_province")
+    ask.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
+    sub.add_parser("sources", help="list every source the rules cite")
+    diagram = sub.add_parser("diagram", help="draw the questions and outcomes")
+    diagram.add_argument("--out", default="flow.svg", help="an .svg, .png or .dot file")
+    return parser
+
+
+# --- run ----------------------------------------------------------------------------------------
+
+
+def cmd_run(flow: Flow) -> int:
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every request URL
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        if sys.stdin.isatty():
+            answer = input("Start the console now? [Y/n] ").strip().lower()
+            if answer in ("", "y", "yes"):
+                from bot import console
+
+                return console.run(Engine(flow))
+        return 1
+    from telegram import Update
+
+    from bot.store import open_store
+    from bot.telegram_app import build_application
+
+    store = open_store(
+        settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
+    )
+    application = build_application(settings, Engine(flow), store)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+# --- ask ----------------------------------------------------------------------------------------
+
+
+def region_answers(flow: Flow, value: str) -> dict[str, str]:
+    """A region given as a code or a name (short or full, any script) -> province/city answers."""
+    wanted = normalize(value)
+    for region in flow.regions.values():
+        names = (
+            region.code,
+            region.name,
+            region.short,
+            region.en,
+            region.hant,
+            region.hant_short,
+            *region.aliases,
+        )
+        if wanted in {normalize(n) for n in names}:
+            if region.parent:
+                return {"province": region.parent, "city": region.code}
+            has_cities = any(r.parent == region.code for r in flow.regions.values())
+            return {"province": region.code, **({"city": "other"} if has_cities else {})}
+    if wanted in {NATIONWIDE, normalize("全国"), "nationwide", "national"}:
+        return {"province": NATIONWIDE}
+    raise UsageError(
+        f"unknown region {value!r}: give a GB/T 2260 code or a name such as 吉林 or 长春"
+    )
+
+
+def _choice(flow: Flow, question: str, value: str) -> str:
+    ids = [o.id for o in flow.question(question).options]
+    if value not in ids:
+        raise UsageError(f"--{question} {value!r} is not one of: {', '.join(ids)}")
+    return value
+
+
+def cmd_ask(flow: Flow, args: argparse.Namespace) -> int:
+    engine = Engine(flow)
+    answers = region_answers(flow, args.region)
+    answers["insurance"] = _choice(flow, "insurance", args.insurance)
+    for flag in ("item", "relative", "scope"):
+        value = getattr(args, flag)
+        if value:
+            answers[flag] = _choice(flow, flag, value)
+    if "item" in answers:
+        answers.update(engine.parse_payload("t" + answers["item"])[0])
+    session = engine.settle(answers)
+    if session.state != OUTCOME:
+        question = flow.question(session.state)
+        ids = ", ".join(o.id for o in question.visible_options(session.answers))
+        raise UsageError(f"--{question.id} is needed for these answers (one of: {ids})")
+    ignored = sorted(k for k in answers if k not in session.answers and k != "city")
+    if ignored:
+        print(f"note: not asked for these answers, ignored: {', '.join(ignored)}", file=sys.stderr)
+    locale = i18n.locale_for(args.lang)
+    outcome = engine.rules.outcome(session.answers)
+    if args.json:
+        result = outcome_json(engine, outcome, locale)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(engine.renderer.card(session, outcome, locale).text)
+    return 0
+
+
+def outcome_json(engine: Engine, outcome: Any, locale: str) -> dict[str, Any]:
+    t = i18n.translations(locale).gettext
+    renderer = engine.renderer
+    flow = engine.flow
+    return {
+        "verdict": outcome.verdict,
+        "rule_id": outcome.id,
+        "rules": [{"id": r.id, "layer": r.layer, "verdict": r.verdict} for r in outcome.rules],
+        "region": {"code": outcome.region, "name": renderer.region_name(outcome.region, locale)},
+        "text": "\n".join(t(r.text) for r in outcome.rules),
+        "conditions": list(dict.fromkeys(t(c) for r in outcome.rules for c in r.conditions)),
+        "regional_note": renderer.regional_note(outcome, locale),
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "date": s.date,
+                "doc_no": s.doc_no or None,
+            }
+            for s in (
+                flow.sources[sid]
+                for sid in dict.fromkeys(sid for r in outcome.rules for sid in r.sources)
+            )
+        ],
+        "checked": min(r.checked for r in outcome.rules),
+        "locale": locale,
+    }
+
+
+# --- check, sources -----------------------------------------------------------------------------
+
+
+def cmd_check() -> int:
+    from bot.checks import check
+
+    try:
+        flow = load_flow()
+    except FlowError as exc:
+        for problem in exc.problems:
+            print(f"flows/{problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s)", file=sys.stderr)
+        return 1
+    problems = check(flow)
+    for problem in problems:
+        print(f"flows/{problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(
+        f"flows/ OK: {len(flow.questions)} questions, {len(flow.rules)} rules, "
+        f"{len(flow.regions)} regions, {len(flow.sources)} sources, {len(flow.facts)} facts"
+    )
+    return 0
+
+
+def cmd_sources(flow: Flow) -> int:
+    cited: dict[str, list[str]] = {}
+    for rule in flow.rules:
+        for sid in rule.sources:
+            cited.setdefault(sid, []).append(rule.id)
+    for source in flow.sources.values():
+        doc = f" {source.doc_no}" if source.doc_no else ""
+        print(
+            f"{source.id}: 《{source.title}》 {source.publisher}{doc}, {source.date} "
+            f"({source.kind}; cited by {len(cited.get(source.id, []))} rules)"
+        )
+    return 0

@@ -1,0 +1,37 @@
+"""Settings from the environment (and a `.env` file in the working directory)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from dotenv import load_dotenv
+
+from bot.store import DEFAULT_URL
+
+OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    base_url: str
+    database_url: str
+    session_ttl_days: float
+    sqlite_synchronous: str
+    log_level: str
+    log_text: bool
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        load_dotenv(override=False)
+        env = os.environ
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            base_url=env.get("TELEGRAM_BASE_URL", "").strip() or OFFICIAL_BASE_URL,
+            database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_URL,
+            session_ttl_days=float(env.get("SESSION_TTL_DAYS", "30")),
+            sqlite_synchronous=env.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_text=env.get("LOG_TEXT", "0") == "1",
+        )

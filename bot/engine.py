@@ -1,0 +1,294 @@
+"""The dialogue engine: one `transitions` state machine per flow, shared by every session.
+
+The machine is built once at start. Its states are the questions plus `begin` and `outcome`;
+its one event, `advance`, moves to the next question that the answers so far make relevant
+(the first transition whose condition holds wins). A session never owns a machine: a tiny
+cursor object is stepped through the shared one, which costs microseconds instead of the
+hundreds a per-session machine would.
+
+The engine knows nothing about Telegram: `step()` takes a session and an event and returns
+the new session and a transport-free `Reply`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from transitions import Machine
+
+from bot.flow import OUTCOME, Flow, Question
+from bot.render import Renderer, Reply
+from bot.rules import RuleBook
+from bot.session import Session
+
+BEGIN = "begin"
+NAV_ACTIONS = ("back", "restart", "item", "person", "region")
+# Which answers each "change" button forgets; the flow then asks only what is missing again.
+_FORGET = {
+    "item": ("category", "item"),
+    "person": ("relative", "scope"),
+    "region": ("province", "city"),
+}
+_NAV_WORDS = {
+    "back": {"返回", "上一步", "後退", "返回上一步", "back"},
+    "restart": {"重新开始", "重來", "重新開始", "重来", "restart", "start over"},
+}
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    option: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    action: str  # one of NAV_ACTIONS
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Show:
+    """Show the current question or card again, changing nothing."""
+
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class Start:
+    """Begin afresh, optionally pre-filled from a deep-link payload."""
+
+    payload: str = ""
+
+
+Event = Answer | Nav | Text | Show | Start
+
+
+@dataclass
+class Step:
+    session: Session
+    reply: Reply
+    changed: bool  # False when nothing needs to be stored
+
+
+class _Cursor:
+    """What the shared machine steps: only a state attribute."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+def normalize(text: str) -> str:
+    """Fold case, width and punctuation so typed text can be compared with labels."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+class Engine:
+    def __init__(self, flow: Flow, renderer: Renderer | None = None) -> None:
+        self.flow = flow
+        self.rules = RuleBook(flow)
+        self.renderer = renderer or Renderer(flow)
+        self._order = [q.id for q in flow.questions]
+        self.machine = self._build_machine()
+        self._advance = self.machine.events["advance"]
+        self._text_index = self._build_text_index()
+
+    # --- construction ---------------------------------------------------------------------
+
+    def _build_machine(self) -> Machine:
+        questions = self.flow.questions
+        transitions: list[dict[str, object]] = []
+        for i, source in enumerate([BEGIN, *self._order]):
+            for later in questions[i:]:
+                transitions.append(
+                    {
+                        "trigger": "advance",
+                        "source": source,
+                        "dest": later.id,
+                        "conditions": [later.is_asked],
+                    }
+                )
+            transitions.append({"trigger": "advance", "source": source, "dest": OUTCOME})
+        return Machine(
+            model=[],
+            states=[BEGIN, *self._order, OUTCOME],
+            transitions=transitions,
+            initial=BEGIN,
+            auto_transitions=False,
+        )
+
+    def _build_text_index(self) -> dict[str, dict[str, str]]:
+        """normalized label or alias -> option id, per question (all locales' labels too)."""
+        index: dict[str, dict[str, str]] = {}
+        for q in self.flow.questions:
+            words: dict[str, str] = {}
+            for o in q.options:
+                names = [o.label, *o.aliases, *self.renderer.option_labels(q, o)]
+                region = self.flow.regions.get(o.id)
+                if region is not None:
+                    names += [
+                        region.name,
+                        region.short,
+                        region.en,
+                        region.hant,
+                        region.hant_short,
+                        *region.aliases,
+                    ]
+                for name in names:
+                    words.setdefault(normalize(name), o.id)
+            index[q.id] = words
+        return index
+
+    # --- replay -----------------------------------------------------------------------------
+
+    def _next(self, state: str, answers: Mapping[str, str]) -> str:
+        cursor = _Cursor(state)
+        self._advance.trigger(cursor, answers)
+        return cursor.state
+
+    def settle(
+        self, answers: Mapping[str, str], state: str = BEGIN, history: list[str] | None = None
+    ) -> Session:
+        """Walk forward from `state` over every question already answered.
+
+        Answers to questions that the walk skips, and answers that are no longer a visible
+        option, are dropped, so a session can never hold an answer the flow would not ask for.
+        """
+        kept = {k: v for k, v in answers.items() if k in self._prefix(state)}
+        history = list(history or [])
+        while True:
+            state = self._next(state, kept)
+            if state == OUTCOME:
+                return Session(OUTCOME, kept, history)
+            chosen = answers.get(state)
+            question = self.flow.question(state)
+            if chosen is None or not any(o.id == chosen for o in question.visible_options(kept)):
+                return Session(state, kept, history)
+            kept[state] = chosen
+            history.append(state)
+
+    def _prefix(self, state: str) -> set[str]:
+        """Questions that come before `state` (their answers are already settled)."""
+        if state == BEGIN:
+            return set()
+        return set(self._order[: self._order.index(state) + 1])
+
+    def new_session(self) -> Session:
+        return self.settle({})
+
+    def revive(self, session: Session) -> Session:
+        """Make a stored session consistent with the current flow (it may have changed)."""
+        if session.state == OUTCOME or session.state in self._order:
+            return session
+        fresh = self.settle(session.answers)
+        fresh.version = session.version
+        return fresh
+
+    # --- the one entry point ----------------------------------------------------------------
+
+    def step(self, session: Session, event: Event, locale: str) -> Step:
+        session = self.revive(session)
+        if isinstance(event, Answer):
+            return self._answer(session, event, locale)
+        if isinstance(event, Nav):
+            return self._nav(session, event.action, locale)
+        if isinstance(event, Text):
+            return self._text(session, event.text, locale)
+        if isinstance(event, Start):
+            return self._start(session, event.payload, locale)
+        return Step(session, self.reply(session, locale, event.notice), changed=False)
+
+    def reply(self, session: Session, locale: str, notice: str | None = None) -> Reply:
+        if session.state == OUTCOME:
+            outcome = self.rules.outcome(session.answers)
+            return self.renderer.card(session, outcome, locale, notice)
+        return self.renderer.question(session, self.flow.question(session.state), locale, notice)
+
+    def _moved(self, old: Session, new: Session, locale: str, notice: str | None = None) -> Step:
+        new.version = old.version
+        return Step(new, self.reply(new, locale, notice), changed=True)
+
+    def _answer(self, session: Session, event: Answer, locale: str) -> Step:
+        question = self.flow.question(event.question) if event.question in self._order else None
+        if question is None or session.state != question.id:
+            return Step(session, self.reply(session, locale, "stale"), changed=False)
+        if not any(o.id == event.option for o in question.visible_options(session.answers)):
+            return Step(session, self.reply(session, locale, "stale"), changed=False)
+        answers = {**session.answers, question.id: event.option}
+        new = self.settle(answers, question.id, [*session.history, question.id])
+        return self._moved(session, new, locale)
+
+    def _nav(self, session: Session, action: str, locale: str) -> Step:
+        if action == "restart":
+            return self._moved(session, self.new_session(), locale)
+        if action == "back":
+            if not session.history:
+                return Step(session, self.reply(session, locale, "at_start"), changed=False)
+            history = session.history[:-1]
+            last = session.history[-1]
+            answers = {k: v for k, v in session.answers.items() if k != last}
+            return self._moved(session, Session(last, answers, history), locale)
+        if action in _FORGET:
+            answers = {k: v for k, v in session.answers.items() if k not in _FORGET[action]}
+            return self._moved(session, self.settle(answers), locale)
+        return Step(session, self.reply(session, locale, "stale"), changed=False)
+
+    def _text(self, session: Session, text: str, locale: str) -> Step:
+        word = normalize(text[:200])
+        for action, words in _NAV_WORDS.items():
+            if word in words:
+                return self._nav(session, action, locale)
+        if session.state != OUTCOME:
+            option = self._text_index[session.state].get(word)
+            if option is not None:
+                return self._answer(session, Answer(session.state, option), locale)
+        return Step(session, self.reply(session, locale, "not_understood"), changed=False)
+
+    def _start(self, session: Session, payload: str, locale: str) -> Step:
+        answers, bad = self.parse_payload(payload)
+        new = self.settle(answers)
+        notice = "bad_link" if bad else None
+        return self._moved(session, new, locale, notice)
+
+    # --- deep links -----------------------------------------------------------------------
+
+    def parse_payload(self, payload: str) -> tuple[dict[str, str], bool]:
+        """`p220000-c220100-tvaccine` -> answers; the bool says whether some part was unknown.
+
+        Telegram allows only [A-Za-z0-9_-] and 64 characters in a start payload, hence one
+        letter per question followed by the option id. Answers implied by an option (the
+        category of an item) are filled in, so a link may name just the item.
+        """
+        answers: dict[str, str] = {}
+        bad = False
+        for part in filter(None, payload.split("-")):
+            question = self.flow.question_by_code(part[:1])
+            if question is None or question.option(part[1:]) is None:
+                bad = True
+                continue
+            option = question.option(part[1:])
+            answers[question.id] = option.id
+            if option.when is not None and len(option.when.alternatives) == 1:
+                for slot, values in option.when.alternatives[0]:
+                    if len(values) == 1:
+                        answers.setdefault(slot, next(iter(values)))
+        return answers, bad
+
+    def payload_for(self, answers: Mapping[str, str]) -> str:
+        return "-".join(f"{q.code}{answers[q.id]}" for q in self.flow.questions if q.id in answers)
+
+    def questions_asked(self, session: Session) -> list[Question]:
+        return [self.flow.question(q) for q in session.history]

@@ -1,0 +1,497 @@
+"""The question flow, regions, rules and sources as validated, immutable data.
+
+Everything a content editor may change lives in `flows/*.yaml`; this module turns those files
+into plain objects and refuses, with file and line, anything it cannot use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.flowfile import Problems, as_text, line_of, read_yaml
+
+FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
+NATIONWIDE = "000000"
+VERDICTS = ("allowed", "not_allowed", "conditional", "info")
+LAYERS = ("holder", "item", "person")
+OUTCOME = "outcome"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
+_CODE = re.compile(r"^[a-z]$")
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Holds when, for any one of `alternatives`, every named slot has one of the listed values.
+
+    A slot that has not been answered never matches, so a question that depends on a skipped
+    question is skipped as well.
+    """
+
+    alternatives: tuple[tuple[tuple[str, frozenset[str]], ...], ...]
+
+    def holds(self, answers: Mapping[str, str]) -> bool:
+        return any(
+            all(answers.get(slot) in values for slot, values in alt) for alt in self.alternatives
+        )
+
+    def slots(self) -> set[str]:
+        return {slot for alt in self.alternatives for slot, _ in alt}
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    when: Condition | None = None
+    line: int = 0
+
+    def visible(self, answers: Mapping[str, str]) -> bool:
+        return self.when is None or self.when.holds(answers)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    code: str
+    text: str
+    options: tuple[Option, ...]
+    ask_if: Condition | None
+    skip_if: Condition | None
+    line: int
+
+    def is_asked(self, answers: Mapping[str, str]) -> bool:
+        if self.ask_if is not None and not self.ask_if.holds(answers):
+            return False
+        if self.skip_if is not None and self.skip_if.holds(answers):
+            return False
+        return any(o.visible(answers) for o in self.options)
+
+    def visible_options(self, answers: Mapping[str, str]) -> list[Option]:
+        return [o for o in self.options if o.visible(answers)]
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    short: str
+    en: str
+    hant: str
+    hant_short: str
+    aliases: tuple[str, ...]
+    parent: str | None  # the province's code for a city, None for a province
+
+    @property
+    def is_city(self) -> bool:
+        return self.parent is not None
+
+    def label(self, locale: str, short: bool = True) -> str:
+        if locale == "en":
+            return self.en
+        if locale == "zh_Hant":
+            return self.hant_short if short else self.hant
+        return self.short if short else self.name
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    date: str
+    doc_no: str
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    layer: str
+    when: Condition
+    region: str | None
+    verdict: str
+    text: str
+    conditions: tuple[str, ...]
+    sources: tuple[str, ...]
+    facts: tuple[str, ...]
+    checked: str
+    line: int
+
+    def specificity(self, regions: Mapping[str, Region]) -> tuple[int, int]:
+        """City beats province beats national; then the rule naming more answers wins."""
+        if self.region is None:
+            level = 0
+        else:
+            level = 2 if regions[self.region].is_city else 1
+        return level, sum(len(alt) for alt in self.when.alternatives[:1])
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Flow:
+    questions: tuple[Question, ...]
+    regions: Mapping[str, Region]
+    rules: tuple[Rule, ...]
+    sources: Mapping[str, Source]
+    facts: Mapping[str, Fact]
+
+    def question(self, qid: str) -> Question:
+        return self._by_id[qid]
+
+    def question_by_code(self, code: str) -> Question | None:
+        return self._by_code.get(code)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
+        object.__setattr__(self, "_by_code", {q.code: q for q in self.questions})
+
+    def region_of(self, answers: Mapping[str, str]) -> str:
+        """The most specific region the answers name (a city, else the province, else national)."""
+        city = answers.get("city")
+        if city and city in self.regions:
+            return city
+        return answers.get("province", NATIONWIDE)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def load_flow(directory: Path = FLOWS_DIR) -> Flow:
+    """Load and validate every flow file; raise FlowError listing all problems."""
+    problems = Problems()
+    regions = _load_regions(directory / "regions.yaml", problems)
+    sources = _load_sources(directory / "sources.yaml", problems)
+    facts = _load_facts(directory / "facts.yaml", problems)
+    questions = _load_questions(directory / "questions.yaml", regions, problems)
+    slots = {q.id: {o.id for o in q.options} for q in questions}
+    rules = _load_rules(directory / "rules.yaml", slots, regions, sources, facts, problems)
+    problems.raise_if_any()
+    return Flow(tuple(questions), regions, tuple(rules), sources, facts)
+
+
+def _require(
+    entry: Mapping[str, Any], key: str, file: str, problems: Problems, what: str
+) -> str | None:
+    value = entry.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.add(file, line_of(entry), f"{what}: missing '{key}'")
+        return None
+    return as_text(value).strip()
+
+
+def _entries(data: Any, key: str, file: str, problems: Problems) -> list[Mapping[str, Any]]:
+    if data is None:
+        return []
+    if not isinstance(data, Mapping) or not isinstance(data.get(key), list):
+        problems.add(file, line_of(data, 1), f"expected a top-level list named '{key}'")
+        return []
+    good = []
+    for item in data[key]:
+        if isinstance(item, Mapping):
+            good.append(item)
+        else:
+            problems.add(file, line_of(data), f"each entry of '{key}' must be a mapping")
+    return good
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(as_text(v) for v in value)
+    return (as_text(value),)
+
+
+def _load_regions(path: Path, problems: Problems) -> dict[str, Region]:
+    file = path.name
+    regions: dict[str, Region] = {}
+
+    def add(entry: Mapping[str, Any], parent: str | None) -> None:
+        code = _require(entry, "code", file, problems, "region")
+        name = _require(entry, "name", file, problems, f"region {code}")
+        if code is None or name is None:
+            return
+        if not re.fullmatch(r"\d{6}", code):
+            problems.add(file, line_of(entry), f"region code '{code}' is not 6 digits")
+        if code in regions:
+            problems.add(file, line_of(entry), f"region code '{code}' appears twice")
+        short = as_text(entry.get("short") or name)
+        regions[code] = Region(
+            code=code,
+            name=name,
+            short=short,
+            en=as_text(entry.get("en") or name),
+            hant=as_text(entry.get("hant") or name),
+            hant_short=as_text(entry.get("hant_short") or entry.get("hant") or short),
+            aliases=_str_list(entry.get("aliases")),
+            parent=parent,
+        )
+
+    for entry in _entries(read_yaml(path, problems), "regions", file, problems):
+        add(entry, None)
+        for city in entry.get("cities") or []:
+            add(city, as_text(entry.get("code")))
+    return regions
+
+
+def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
+    file = path.name
+    sources: dict[str, Source] = {}
+    for entry in _entries(read_yaml(path, problems), "sources", file, problems):
+        sid = _require(entry, "id", file, problems, "source")
+        title = _require(entry, "title", file, problems, f"source {sid}")
+        date = _require(entry, "date", file, problems, f"source {sid}")
+        if sid is None or title is None or date is None:
+            continue
+        if sid in sources:
+            problems.add(file, line_of(entry), f"source '{sid}' appears twice")
+        if not _DATE.match(date):
+            problems.add(file, line_of(entry), f"source '{sid}': date '{date}' is not YYYY-MM[-DD]")
+        sources[sid] = Source(
+            id=sid,
+            title=title,
+            publisher=as_text(entry.get("publisher") or ""),
+            date=date,
+            doc_no=as_text(entry.get("doc_no") or ""),
+            kind=as_text(entry.get("kind") or "article"),
+            line=line_of(entry),
+        )
+    return sources
+
+
+def _load_facts(path: Path, problems: Problems) -> dict[str, Fact]:
+    file = path.name
+    facts: dict[str, Fact] = {}
+    for entry in _entries(read_yaml(path, problems), "facts", file, problems):
+        fid = _require(entry, "id", file, problems, "fact")
+        text = _require(entry, "text", file, problems, f"fact {fid}")
+        if fid is None or text is None:
+            continue
+        if fid in facts:
+            problems.add(file, line_of(entry), f"fact '{fid}' appears twice")
+        facts[fid] = Fact(fid, text, line_of(entry))
+    return facts
+
+
+def _condition(
+    value: Any,
+    file: str,
+    line: int,
+    slots: Mapping[str, set[str]],
+    problems: Problems,
+    what: str,
+) -> Condition | None:
+    """Parse `{slot: [values]}` (all must hold) or a list of those (any may hold)."""
+    if value is None:
+        return None
+    alternatives_raw = value if isinstance(value, list) else [value]
+    alternatives = []
+    for alt in alternatives_raw:
+        if not isinstance(alt, Mapping) or not alt:
+            problems.add(file, line, f"{what}: a condition must be a mapping of answer: [values]")
+            continue
+        parts = []
+        for slot, values in alt.items():
+            wanted = frozenset(_str_list(values))
+            if slot not in slots:
+                problems.add(file, line, f"{what}: unknown question '{slot}' in condition")
+            else:
+                for unknown in sorted(wanted - slots[slot]):
+                    problems.add(file, line, f"{what}: '{slot}' has no option '{unknown}'")
+            parts.append((str(slot), wanted))
+        alternatives.append(tuple(parts))
+    return Condition(tuple(alternatives))
+
+
+def _region_options(kind: str, regions: Mapping[str, Region]) -> list[dict[str, Any]]:
+    """Options generated from regions.yaml: provinces, or cities shown under their province."""
+    options: list[dict[str, Any]] = []
+    for region in regions.values():
+        if kind == "provinces" and not region.is_city:
+            options.append({"id": region.code, "label": region.short, "region": True})
+        elif kind == "cities" and region.is_city:
+            when = {"province": [region.parent]}
+            options.append({"id": region.code, "label": region.short, "when": when, "region": True})
+    return options
+
+
+def _load_questions(
+    path: Path, regions: Mapping[str, Region], problems: Problems
+) -> list[Question]:
+    file = path.name
+    entries = _entries(read_yaml(path, problems), "questions", file, problems)
+    # First pass: every question's option ids, so conditions may refer to any question.
+    raw_options: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        qid = as_text(entry.get("id", ""))
+        generated = entry.get("options_from")
+        opts: list[Mapping[str, Any]] = []
+        if generated in ("provinces", "cities"):
+            opts.extend(_region_options(generated, regions))
+        elif generated is not None:
+            problems.add(
+                file, line_of(entry), f"question {qid}: unknown options_from '{generated}'"
+            )
+        opts.extend(o for o in entry.get("options") or [] if isinstance(o, Mapping))
+        raw_options[qid] = opts
+    slots = {qid: {as_text(o.get("id", "")) for o in opts} for qid, opts in raw_options.items()}
+    # A city question only makes sense for a province that has cities of its own.
+    provinces_with_cities = sorted({r.parent for r in regions.values() if r.parent})
+
+    questions: list[Question] = []
+    seen_codes: dict[str, str] = {}
+    for entry in entries:
+        qid = _require(entry, "id", file, problems, "question")
+        code = _require(entry, "code", file, problems, f"question {qid}")
+        text = _require(entry, "text", file, problems, f"question {qid}")
+        line = line_of(entry)
+        if qid is None or code is None or text is None:
+            continue
+        if not _ID.match(qid):
+            problems.add(file, line, f"question id '{qid}' must be lowercase ascii")
+        if not _CODE.match(code):
+            problems.add(file, line, f"question {qid}: code '{code}' must be one lowercase letter")
+        if code in seen_codes:
+            problems.add(
+                file, line, f"question {qid}: code '{code}' already used by {seen_codes[code]}"
+            )
+        seen_codes[code] = qid
+        options = _load_options(qid, raw_options[qid], file, line, slots, problems)
+        ask_raw = entry.get("ask_if")
+        if entry.get("options_from") == "cities" and ask_raw is None:
+            ask_raw = {"province": provinces_with_cities}
+        questions.append(
+            Question(
+                id=qid,
+                code=code,
+                text=text,
+                options=tuple(options),
+                ask_if=_condition(ask_raw, file, line, slots, problems, f"question {qid}"),
+                skip_if=_condition(
+                    entry.get("skip_if"), file, line, slots, problems, f"question {qid}"
+                ),
+                line=line,
+            )
+        )
+    if len({q.id for q in questions}) != len(questions):
+        problems.add(file, 1, "two questions share an id")
+    return questions
+
+
+def _load_options(
+    qid: str,
+    raw: Iterable[Mapping[str, Any]],
+    file: str,
+    qline: int,
+    slots: Mapping[str, set[str]],
+    problems: Problems,
+) -> list[Option]:
+    options: list[Option] = []
+    seen: set[str] = set()
+    for entry in raw:
+        line = line_of(entry, qline)
+        oid = _require(entry, "id", file, problems, f"question {qid}: option")
+        label = _require(entry, "label", file, problems, f"question {qid}: option {oid}")
+        if oid is None or label is None:
+            continue
+        if not entry.get("region") and not _ID.match(oid):
+            problems.add(file, line, f"question {qid}: option id '{oid}' must be lowercase ascii")
+        if oid in seen:
+            problems.add(file, line, f"question {qid}: option '{oid}' appears twice")
+        seen.add(oid)
+        when = _condition(entry.get("when"), file, line, slots, problems, f"option {qid}.{oid}")
+        options.append(Option(oid, label, _str_list(entry.get("aliases")), when, line))
+    if not options:
+        problems.add(file, qline, f"question {qid}: has no options")
+    return options
+
+
+def _load_rules(
+    path: Path,
+    slots: Mapping[str, set[str]],
+    regions: Mapping[str, Region],
+    sources: Mapping[str, Source],
+    facts: Mapping[str, Fact],
+    problems: Problems,
+) -> list[Rule]:
+    file = path.name
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for entry in _entries(read_yaml(path, problems), "rules", file, problems):
+        rid = _require(entry, "id", file, problems, "rule")
+        line = line_of(entry)
+        if rid is None:
+            continue
+        what = f"rule {rid}"
+        if not _RULE_ID.match(rid):
+            problems.add(file, line, f"{what}: id must be lowercase ascii, digits, '_' or '.'")
+        if rid in seen:
+            problems.add(file, line, f"{what}: id appears twice")
+        seen.add(rid)
+        layer = as_text(entry.get("layer", "item"))
+        if layer not in LAYERS:
+            problems.add(file, line, f"{what}: layer '{layer}' is not one of {', '.join(LAYERS)}")
+        verdict = _require(entry, "verdict", file, problems, what) or "info"
+        if verdict not in VERDICTS:
+            problems.add(
+                file, line, f"{what}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}"
+            )
+        text = _require(entry, "text", file, problems, what) or ""
+        checked = _require(entry, "checked", file, problems, what) or ""
+        if checked and not _DATE.match(checked):
+            problems.add(file, line, f"{what}: checked '{checked}' is not a YYYY-MM-DD date")
+        when = _condition(entry.get("when"), file, line, slots, problems, what)
+        if when is None:
+            problems.add(file, line, f"{what}: missing 'when' (which answers the rule is for)")
+            when = Condition(((),))
+        if len(when.alternatives) != 1:
+            problems.add(file, line, f"{what}: 'when' must be one mapping, not a list")
+        region = entry.get("region")
+        region = as_text(region) if region is not None else None
+        if region is not None and region not in regions:
+            problems.add(file, line, f"{what}: unknown region code '{region}'")
+            region = None
+        rule_sources = _str_list(entry.get("sources"))
+        if not rule_sources:
+            problems.add(file, line, f"{what}: needs at least one source")
+        for sid in rule_sources:
+            if sid not in sources:
+                problems.add(file, line, f"{what}: unknown source '{sid}'")
+        rule_facts = _str_list(entry.get("facts"))
+        for fid in rule_facts:
+            if fid not in facts:
+                problems.add(file, line, f"{what}: unknown fact '{fid}'")
+        conditions = _str_list(entry.get("conditions"))
+        rules.append(
+            Rule(
+                rid,
+                layer,
+                when,
+                region,
+                verdict,
+                text,
+                conditions,
+                rule_sources,
+                rule_facts,
+                checked,
+                line,
+            )
+        )
+    return rules

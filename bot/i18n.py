@@ -1,0 +1,88 @@
+"""Translations with babel's gettext catalogs.
+
+The source language is simplified Chinese: a msgid is the zh-Hans text itself, written in the
+code (marked with `N_`/`gettext`) or in `flows/*.yaml`. Catalogs are compiled in memory from
+the `.po` files when first used, so no stale binary catalog can ever ship.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = ("zh_Hans", "en", "zh_Hant")
+
+# Telegram sends IETF tags such as "zh-hans", "zh-tw" or "en-us"; babel wants zh_Hans etc.
+_TELEGRAM_LOCALES = {
+    "zh-hans": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh-sg": "zh_Hans",
+    "zh-my": "zh_Hans",
+    "zh": "zh_Hans",
+    "zh-hant": "zh_Hant",
+    "zh-tw": "zh_Hant",
+    "zh-hk": "zh_Hant",
+    "zh-mo": "zh_Hant",
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+def locale_for(language_code: str | None) -> str:
+    """Map a Telegram `language_code` (or a locale name) to a shipped locale."""
+    if not language_code:
+        return DEFAULT_LOCALE
+    code = language_code.replace("_", "-").lower()
+    if code in _TELEGRAM_LOCALES:
+        return _TELEGRAM_LOCALES[code]
+    for prefix, loc in (("zh-hant", "zh_Hant"), ("zh-hans", "zh_Hans")):
+        if code.startswith(prefix):
+            return loc
+    if code == "en" or code.startswith("en-"):
+        return "en"
+    return DEFAULT_LOCALE
+
+
+def available() -> tuple[str, ...]:
+    """Locales that have a catalog (zh_Hans needs none: its msgids are the texts)."""
+    return tuple(
+        loc
+        for loc in LOCALES
+        if loc == DEFAULT_LOCALE or (LOCALES_DIR / loc / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
+    )
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalog for a locale; built once per process, shared by every update."""
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        # zh_Hans needs no catalog (its msgids are the texts); a missing one falls back to it.
+        return NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return Translations(buf, domain=DOMAIN)
+
+
+@cache
+def babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+def gettext(locale: str, message: str) -> str:
+    return translations(locale).gettext(message)

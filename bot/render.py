@@ -1,0 +1,239 @@
+"""Turn a question or an outcome into a transport-free reply: text plus rows of buttons.
+
+Buttons carry short ASCII action codes, never labels: `<question id>:<option id>` for an
+answer and `_<action>` for navigation. A transport adds whatever it needs (Telegram adds the
+owner and the session version).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import format_date
+from babel.lists import format_list
+
+from bot import i18n
+from bot.flow import NATIONWIDE, Flow, Option, Question, Rule
+from bot.i18n import N_
+from bot.rules import Outcome
+from bot.session import Session
+
+VERDICT_LINES = {
+    "allowed": N_("✅ 可以用个人账户支付"),
+    "not_allowed": N_("❌ 不能用个人账户支付"),
+    "conditional": N_("⚠️ 要看条件：满足条件才可以"),
+    "info": N_("ℹ️ 说明"),
+}
+VERDICT_WORDS = {
+    "allowed": N_("可以"),
+    "not_allowed": N_("不可以"),
+    "conditional": N_("有条件"),
+    "info": N_("说明"),
+}
+NOTICES = {
+    "stale": N_("这个菜单已经过时了，下面是你现在所在的问题。"),
+    "not_understood": N_("没看懂这条消息。请点下面的按钮，或者输入选项的名称。"),
+    "at_start": N_("已经是第一个问题了。"),
+    "bad_link": N_("链接里有部分内容无法识别，已经忽略。"),
+    "resumed": N_("欢迎回来，我们从上次停下的地方继续。"),
+}
+NAV_LABELS = {
+    "back": N_("⬅️ 返回"),
+    "restart": N_("🔄 重新开始"),
+    "item": N_("🔍 问另一项"),
+    "person": N_("👤 换个人"),
+    "region": N_("📍 换地区"),
+}
+# Buttons in a row share its width, so rows are packed until the widest label times the count
+# would no longer fit a phone screen (measured in cells: a CJK character is two).
+_ROW_CELLS = 32
+_ROW_MAX = 4
+# The card names the region on its own line, so its summary leaves these out.
+_NOT_IN_CARD = ("province", "city", "category")
+
+
+@dataclass(frozen=True)
+class Button:
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    rows: tuple[tuple[Button, ...], ...]
+    kind: str  # "question" or "outcome"
+    verdict: str | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for row in self.rows for b in row]
+
+
+class Renderer:
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+
+    # --- pieces -------------------------------------------------------------------------------
+
+    def option_label(self, question: Question, option: Option, locale: str) -> str:
+        region = self.flow.regions.get(option.id)
+        if region is not None:
+            return region.label(locale)
+        return i18n.gettext(locale, option.label)
+
+    def option_labels(self, question: Question, option: Option) -> list[str]:
+        return [self.option_label(question, option, loc) for loc in i18n.available()]
+
+    def region_name(self, code: str, locale: str) -> str:
+        region = self.flow.regions.get(code)
+        if region is None:
+            return i18n.gettext(locale, "全国")
+        if region.parent:
+            province = self.flow.regions[region.parent]
+            return f"{province.label(locale)} · {region.label(locale)}"
+        return region.label(locale)
+
+    def summary(self, session: Session, locale: str, skip: tuple[str, ...] = ("category",)) -> str:
+        """What the user has answered so far, in one line (the item says more than its category)."""
+        parts = []
+        for qid in session.history:
+            if qid in skip:
+                continue
+            question = self.flow.question(qid)
+            option = question.option(session.answers[qid])
+            if option is not None:
+                parts.append(self.option_label(question, option, locale))
+        return " · ".join(parts)
+
+    def _nav_row(self, session: Session, locale: str) -> tuple[Button, ...]:
+        if not session.history:
+            return ()
+        return tuple(
+            Button(f"_{a}", i18n.gettext(locale, NAV_LABELS[a])) for a in ("back", "restart")
+        )
+
+    @staticmethod
+    def _rows(buttons: list[Button]) -> list[tuple[Button, ...]]:
+        rows: list[tuple[Button, ...]] = []
+        row: list[Button] = []
+        widest = 0
+        for button in buttons:
+            width = max(widest, _cells(button.label) + 2)
+            if row and (width * (len(row) + 1) > _ROW_CELLS or len(row) == _ROW_MAX):
+                rows.append(tuple(row))
+                row, width = [], _cells(button.label) + 2
+            row.append(button)
+            widest = width
+        if row:
+            rows.append(tuple(row))
+        return rows
+
+    def _notice(self, notice: str | None, locale: str) -> list[str]:
+        if notice is None:
+            return []
+        return [i18n.gettext(locale, NOTICES.get(notice, notice)), ""]
+
+    # --- replies ------------------------------------------------------------------------------
+
+    def question(
+        self, session: Session, question: Question, locale: str, notice: str | None = None
+    ) -> Reply:
+        lines = self._notice(notice, locale)
+        summary = self.summary(session, locale)
+        if summary:
+            lines += [i18n.gettext(locale, "已选：") + summary, ""]
+        lines.append(i18n.gettext(locale, question.text))
+        buttons = [
+            Button(f"{question.id}:{o.id}", self.option_label(question, o, locale))
+            for o in question.visible_options(session.answers)
+        ]
+        rows = self._rows(buttons)
+        nav = self._nav_row(session, locale)
+        if nav:
+            rows.append(nav)
+        return Reply("\n".join(lines), tuple(rows), "question")
+
+    def card(
+        self, session: Session, outcome: Outcome, locale: str, notice: str | None = None
+    ) -> Reply:
+        t = i18n.translations(locale).gettext
+        lines = self._notice(notice, locale)
+        lines.append(t(VERDICT_LINES[outcome.verdict]))
+        lines.append(
+            f"📍 {self.region_name(outcome.region, locale)} · {self.summary(session, locale, _NOT_IN_CARD)}"
+        )
+        lines.append("")
+        lines += [t(r.text) for r in outcome.rules]
+        conditions = [t(c) for r in outcome.rules for c in r.conditions]
+        if conditions:
+            lines += ["", t("条件：")] + [f"• {c}" for c in dict.fromkeys(conditions)]
+        lines += ["", t("地区差异：") + self.regional_note(outcome, locale)]
+        lines += ["", self._sources_line(outcome.rules, locale)]
+        checked = min(r.checked for r in outcome.rules)
+        lines.append(t("核对日期：") + format_day(checked, locale))
+        lines += [
+            "",
+            t(
+                "各地规定和执行可能不同，请以参保地医保部门为准：办理前向当地医保经办机构或国家医保服务平台核实。"
+            ),
+        ]
+        rows = [
+            (Button("_item", t(NAV_LABELS["item"])), Button("_person", t(NAV_LABELS["person"]))),
+            (
+                Button("_region", t(NAV_LABELS["region"])),
+                Button("_restart", t(NAV_LABELS["restart"])),
+            ),
+            (Button("_back", t(NAV_LABELS["back"])),),
+        ]
+        return Reply("\n".join(lines), tuple(rows), "outcome", outcome.verdict, outcome)
+
+    def regional_note(self, outcome: Outcome, locale: str) -> str:
+        t = i18n.translations(locale).gettext
+        name = self.region_name(outcome.region, locale)
+        if outcome.national:
+            notes = []
+            for regional, national in outcome.national:
+                place = self.region_name(regional.region or NATIONWIDE, locale)
+                if national is None:
+                    notes.append(t("{place}有自己的规定，全国没有统一规定。").format(place=place))
+                else:
+                    notes.append(
+                        t("以上是{place}的规定。全国规定（{verdict}）：{text}").format(
+                            place=place,
+                            verdict=t(VERDICT_WORDS[national.verdict]),
+                            text=t(national.text),
+                        )
+                    )
+            return " ".join(notes)
+        if outcome.region == NATIONWIDE:
+            return t("以上是全国通用规定，各地细则可能不同。")
+        return t("我们收集的资料里没有{place}与全国不同的规定，以上按全国规定回答。").format(
+            place=name
+        )
+
+    def _sources_line(self, rules: tuple[Rule, ...], locale: str) -> str:
+        t = i18n.translations(locale).gettext
+        ids = dict.fromkeys(s for r in rules for s in r.sources)
+        names = []
+        for sid in ids:
+            src = self.flow.sources[sid]
+            detail = ", ".join(x for x in (t(src.publisher), src.doc_no, src.date) if x)
+            names.append(t("《{title}》（{detail}）").format(title=t(src.title), detail=detail))
+        return t("来源：") + format_list(names, locale=i18n.babel_locale(locale))
+
+
+def format_day(day: str, locale: str) -> str:
+    """A YYYY-MM-DD date in the locale's medium format (2026年11月28日 / Nov 28, 2026)."""
+    try:
+        value = dt.date.fromisoformat(day)
+    except ValueError:
+        return day
+    return format_date(value, format="medium", locale=i18n.babel_locale(locale))
+
+
+def _cells(text: str) -> int:
+    """Display width in cells: a CJK character takes two."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
