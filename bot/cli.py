@@ -7,12 +7,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bot import i18n
 from bot.config import Settings
 from bot.engine import Engine, normalize
-from bot.flow import NATIONWIDE, OUTCOME, Flow, load_flow
+from bot.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.flowfile import FlowError
 
 USAGE_ERROR = 2
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "check":
-            return cmd_check()
+            return cmd_check(args.flows)
         flow = load_flow()
         if command == "run":
             return cmd_run(flow)
@@ -79,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--scope", help="same_area, same_province, other_province")
     ask.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
-    sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
+    check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
+    check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
     sub.add_parser("sources", help="list every source the rules cite")
     diagram = sub.add_parser("diagram", help="draw the questions and outcomes")
     diagram.add_argument("--out", default="flow.svg", help="an .svg, .png or .dot file")
@@ -213,24 +215,24 @@ def outcome_json(engine: Engine, outcome: Any, locale: str) -> dict[str, Any]:
 # --- check, sources -----------------------------------------------------------------------------
 
 
-def cmd_check() -> int:
+def cmd_check(directory: Path) -> int:
     from bot.checks import check
 
     try:
-        flow = load_flow()
+        flow = load_flow(directory)
     except FlowError as exc:
         for problem in exc.problems:
-            print(f"flows/{problem}", file=sys.stderr)
+            print(f"{directory.name}/{problem}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s)", file=sys.stderr)
         return 1
     problems = check(flow)
     for problem in problems:
-        print(f"flows/{problem}", file=sys.stderr)
+        print(f"{directory.name}/{problem}", file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(
-        f"flows/ OK: {len(flow.questions)} questions, {len(flow.rules)} rules, "
+        f"{directory.name}/ OK: {len(flow.questions)} questions, {len(flow.rules)} rules, "
         f"{len(flow.regions)} regions, {len(flow.sources)} sources, {len(flow.facts)} facts"
     )
     return 0

@@ -130,10 +130,7 @@ class Rule:
 
     def specificity(self, regions: Mapping[str, Region]) -> tuple[int, int]:
         """City beats province beats national; then the rule naming more answers wins."""
-        if self.region is None:
-            level = 0
-        else:
-            level = 2 if regions[self.region].is_city else 1
+        level = 0 if self.region is None else 2 if regions[self.region].is_city else 1
         return level, sum(len(alt) for alt in self.when.alternatives[:1])
 
 

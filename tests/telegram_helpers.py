@@ -1,0 +1,70 @@
+"""Running the real bot against the stand-in Bot API, and playing a user there."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from standin_botapi import StandinBotAPI, StandinUser
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.flow import load_flow
+from bot.store import SQLiteStore
+from bot.telegram_app import build_application
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+def settings_for(api: StandinBotAPI, db: Path) -> Settings:
+    base = Settings.from_env()
+    return replace(base, token=TOKEN, base_url=api.base_url, database_url=f"sqlite:///{db}")
+
+
+@contextlib.asynccontextmanager
+async def running_bot(api: StandinBotAPI, db: Path) -> AsyncIterator[Any]:
+    """The real Application, polling the stand-in over HTTP, on a real SQLite file."""
+    settings = settings_for(api, db)
+    store = SQLiteStore(db, settings.session_ttl_days * 86400)
+    app = build_application(settings, Engine(load_flow()), store)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_shutdown(app)
+        await app.shutdown()
+
+
+def calls_since(api: StandinBotAPI, mark: int, *methods: str) -> list[tuple[str, dict]]:
+    return [(m, p) for m, p in api.calls[mark:] if m in methods]
+
+
+async def say(api: StandinBotAPI, user: StandinUser, text: str, chat: Any = None) -> dict:
+    """Send a message and wait for the bot's reply in that chat."""
+    chat_id = user.id if chat is None else chat["id"]
+    mark = len(api.calls)
+    api.send_text(user, text, chat=chat)
+    await api.wait_for_async(lambda a: calls_since(a, mark, "sendMessage"))
+    return api.last_message(chat_id)
+
+
+async def press(api: StandinBotAPI, user: StandinUser, message: dict, **how: Any) -> str:
+    """Press a button and wait until the bot has answered the query and updated the chat."""
+    mark = len(api.calls)
+    query_id = api.press(user, message, **how)
+    await api.wait_for_async(lambda a: query_id in a.callback_answers)
+    await api.wait_for_async(
+        lambda a: (
+            calls_since(a, mark, "editMessageText", "sendMessage")
+            or a.callback_answers[query_id].get("text")
+        )
+    )
+    return query_id

@@ -1,0 +1,204 @@
+"""The engine: walking, skipping, Back, changing answers, typed text, deep links."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Answer, Engine, Nav, Show, Start, Text
+from bot.flow import OUTCOME
+from bot.session import Session
+
+ZH = "zh_Hans"
+
+
+def answer_all(engine: Engine, *pairs: tuple[str, str]) -> Session:
+    session = engine.new_session()
+    for question, option in pairs:
+        assert session.state == question, (session.state, question)
+        step = engine.step(session, Answer(question, option), ZH)
+        assert step.changed
+        session = step.session
+    return session
+
+
+FULL = (
+    ("province", "220000"),
+    ("city", "220100"),
+    ("insurance", "employee"),
+    ("category", "care"),
+    ("item", "outpatient"),
+    ("relative", "parent"),
+    ("scope", "same_province"),
+)
+
+
+def test_full_walk_reaches_a_card_with_source_and_verify_note(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    assert session.state == OUTCOME
+    reply = engine.step(session, Show(), ZH).reply
+    assert reply.kind == "outcome"
+    assert reply.verdict in {"allowed", "conditional", "not_allowed", "info"}
+    assert "来源：" in reply.text and "核实" in reply.text
+    assert {b.code for b in reply.buttons} >= {"_item", "_person", "_region", "_restart"}
+
+
+def test_province_without_cities_skips_city_question(engine: Engine) -> None:
+    session = answer_all(engine, ("province", "110000"))
+    assert session.state == "insurance"
+
+
+def test_resident_insurance_skips_straight_to_the_card(engine: Engine) -> None:
+    session = answer_all(engine, ("province", "110000"), ("insurance", "resident"))
+    assert session.state == OUTCOME
+    assert engine.rules.outcome(session.answers).verdict == "not_allowed"
+
+
+def test_person_independent_item_skips_relative_and_scope(engine: Engine) -> None:
+    session = answer_all(
+        engine,
+        ("province", "110000"),
+        ("insurance", "employee"),
+        ("category", "money"),
+        ("item", "top_up"),
+    )
+    assert session.state == OUTCOME
+    assert "relative" not in session.answers
+
+
+def test_self_skips_scope(engine: Engine) -> None:
+    session = answer_all(engine, *FULL[:5], ("relative", "self"))
+    assert session.state == OUTCOME and "scope" not in session.answers
+
+
+def test_item_options_follow_the_category(engine: Engine) -> None:
+    session = answer_all(
+        engine, ("province", "110000"), ("insurance", "employee"), ("category", "money")
+    )
+    codes = {b.code for b in engine.step(session, Show(), ZH).reply.buttons}
+    assert "item:top_up" in codes and "item:outpatient" not in codes
+
+
+def test_back_undoes_exactly_the_last_answer(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    step = engine.step(session, Nav("back"), ZH)
+    assert step.session.state == "scope"
+    assert "scope" not in step.session.answers
+    assert step.session.answers["relative"] == "parent"
+    step = engine.step(step.session, Nav("back"), ZH)
+    assert step.session.state == "relative"
+
+
+def test_back_on_the_first_question_changes_nothing(engine: Engine) -> None:
+    step = engine.step(engine.new_session(), Nav("back"), ZH)
+    assert not step.changed and step.session.state == "province"
+
+
+def test_change_person_keeps_region_and_item(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    step = engine.step(session, Nav("person"), ZH)
+    assert step.session.state == "relative"
+    assert step.session.answers["item"] == "outpatient"
+    step = engine.step(step.session, Answer("relative", "self"), ZH)
+    assert step.session.state == OUTCOME  # the item is remembered, nothing more to ask
+
+
+def test_change_item_keeps_person_and_asks_it_again_only_if_dropped(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    step = engine.step(session, Nav("item"), ZH)
+    assert step.session.state == "category"
+    assert step.session.answers["relative"] == "parent"
+    step = engine.step(step.session, Answer("category", "prevention"), ZH)
+    step = engine.step(step.session, Answer("item", "vaccine"), ZH)
+    assert step.session.state == OUTCOME
+    assert step.session.answers["scope"] == "same_province"
+
+
+def test_change_region_then_answer_goes_straight_back_to_the_card(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    step = engine.step(session, Nav("region"), ZH)
+    assert step.session.state == "province"
+    step = engine.step(step.session, Answer("province", "110000"), ZH)
+    assert step.session.state == OUTCOME and "city" not in step.session.answers
+
+
+def test_restart_forgets_everything(engine: Engine) -> None:
+    step = engine.step(answer_all(engine, *FULL), Nav("restart"), ZH)
+    assert step.session.state == "province" and step.session.answers == {}
+
+
+def test_answer_for_another_question_is_stale_and_changes_nothing(engine: Engine) -> None:
+    session = answer_all(engine, ("province", "110000"))
+    step = engine.step(session, Answer("item", "vaccine"), ZH)
+    assert not step.changed and step.session.answers == session.answers
+    assert "过时" in step.reply.text
+
+
+def test_invisible_option_is_refused(engine: Engine) -> None:
+    session = answer_all(engine, ("province", "110000"))
+    step = engine.step(session, Answer("insurance", "no_such"), ZH)
+    assert not step.changed
+
+
+def test_typed_label_alias_and_other_script_select_options(engine: Engine) -> None:
+    session = engine.new_session()
+    step = engine.step(session, Text("吉林"), ZH)
+    assert step.session.answers == {"province": "220000"}
+    step = engine.step(step.session, Text("長春"), ZH)
+    assert step.session.answers["city"] == "220100"
+    step = engine.step(step.session, Text("退休"), ZH)
+    assert step.session.answers["insurance"] == "retiree"
+    step = engine.step(step.session, Text("返回"), ZH)
+    assert step.session.state == "insurance"
+
+
+def test_unknown_text_changes_nothing_and_says_so(engine: Engine) -> None:
+    session = engine.new_session()
+    step = engine.step(session, Text("今天天气怎么样" * 1000), ZH)
+    assert not step.changed and "没看懂" in step.reply.text
+
+
+def test_deep_link_prefills_answers_and_implied_category(engine: Engine) -> None:
+    step = engine.step(engine.new_session(), Start("p220000-c220100-iemployee-tvaccine"), ZH)
+    assert step.session.answers["category"] == "prevention"
+    assert step.session.state == "relative"
+    step = engine.step(engine.new_session(), Start("zzz-p220000"), ZH)
+    assert step.session.answers == {"province": "220000"}
+    assert "无法识别" in step.reply.text
+
+
+def test_payload_round_trips(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    answers, bad = engine.parse_payload(engine.payload_for(session.answers))
+    assert not bad and answers == session.answers
+
+
+def test_english_card_has_no_chinese_ui_words(engine: Engine) -> None:
+    session = answer_all(engine, *FULL)
+    text = engine.step(session, Show(), "en").reply.text
+    assert "Source" in text
+    assert "来源" not in text and "条件" not in text
+
+
+events = st.one_of(
+    st.builds(Nav, st.sampled_from(["back", "restart", "item", "person", "region", "bogus"])),
+    st.builds(Text, st.text(max_size=30)),
+    st.tuples(st.integers(0, 40)).map(lambda t: ("pick", t[0])),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(events, max_size=25))
+def test_any_sequence_of_events_keeps_the_session_consistent(engine: Engine, seq) -> None:
+    session = engine.new_session()
+    for event in seq:
+        if isinstance(event, tuple):  # press the n-th visible button of the current reply
+            buttons = engine.reply(session, ZH).buttons
+            code = buttons[event[1] % len(buttons)].code
+            event = Nav(code[1:]) if code.startswith("_") else Answer(*code.split(":", 1))
+        step = engine.step(session, event, ZH)
+        assert len(step.reply.text) <= 4096
+        session = Session.loads(step.session.dumps(), step.session.version)
+        # The stored state is always what replaying the answers gives.
+        replay = engine.settle(session.answers)
+        assert (replay.state, replay.answers) == (session.state, session.answers)
