@@ -1,0 +1,153 @@
+"""The command line: ask, console on piped stdin, check, sources, and the no-token message."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.flow import FLOWS_DIR, load_flow
+from bot.flowfile import FlowError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": "", **(env or {})},
+    )
+
+
+def test_ask_json_from_the_issue() -> None:
+    result = run("ask", "--region", "吉林", "--insurance", "employee", "--relative", "parent",
+                 "--scope", "same_area", "--item", "outpatient", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] in {"allowed", "conditional", "not_allowed", "info"}
+    assert data["region"] == {"code": "220000", "name": "吉林"}
+    assert data["rule_id"] and data["text"] and data["regional_note"]
+    assert all(s["title"] and s["date"] for s in data["sources"])
+    assert isinstance(data["conditions"], list)
+
+
+@pytest.mark.parametrize("region", ["长春", "220100", "长春市", "changchun", "長春"])
+def test_region_by_code_or_any_name(region: str) -> None:
+    result = run("ask", "--region", region, "--insurance", "employee", "--item", "outpatient",
+                 "--relative", "self", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["region"]["code"] == "220100"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--region", "火星", "--insurance", "employee", "--item", "top_up"], "unknown region"),
+        (["--insurance", "boss", "--item", "top_up"], "--insurance"),
+        (["--insurance", "employee", "--item", "nope"], "--item"),
+        (["--insurance", "employee", "--item", "outpatient"], "--relative is needed"),
+        (["--insurance", "employee", "--item", "outpatient", "--relative", "parent"],
+         "--scope is needed"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
+    result = run("ask", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_console_answering_1_everywhere_on_piped_stdin_reaches_a_card() -> None:
+    result = run("console", stdin="1\n" * 20)
+    assert result.returncode == 0, result.stderr
+    assert "来源：" in result.stdout and "核实" in result.stdout
+
+
+def test_console_accepts_typed_labels_and_english() -> None:
+    result = run("console", "--lang", "en", stdin="Beijing\nretired\n1\n1\nMyself\n")
+    assert result.returncode == 0, result.stderr
+    assert "Source:" in result.stdout
+
+
+def test_no_token_explains_botfather_and_fails_without_a_terminal() -> None:
+    result = run(env={"DATABASE_URL": "sqlite:///unused.sqlite3"})
+    assert result.returncode == 1
+    assert "@BotFather" in result.stderr and "console" in result.stderr
+
+
+def test_sources_lists_every_source() -> None:
+    result = run("sources")
+    assert result.returncode == 0
+    for source in load_flow().sources.values():
+        assert source.id in result.stdout and source.title in result.stdout
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "flows"
+    shutil.copytree(FLOWS_DIR, copy)
+    return copy
+
+
+def test_check_passes_on_the_shipped_flows() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+
+
+def test_check_names_file_and_line_of_a_broken_copy(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    rules = flows / "rules.yaml"
+    text = rules.read_text(encoding="utf-8")
+    text = text.replace("verdict: allowed", "verdict: maybe", 1)
+    rules.write_text(text, encoding="utf-8")
+    line = next(
+        i for i, row in enumerate(text.splitlines(), 1) if "verdict: maybe" in row
+    )
+    result = run("check", "--flows", str(flows))
+    assert result.returncode == 1
+    assert "rules.yaml:" in result.stderr and "verdict 'maybe'" in result.stderr
+    # The reported line is the start of the rule that holds the bad verdict.
+    reported = int(result.stderr.split("rules.yaml:")[1].split(":")[0])
+    assert 0 < reported <= line
+
+
+def test_check_reports_a_rule_that_can_never_win(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    with (flows / "rules.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "\n  - id: shadowed.twin\n    layer: item\n    when: {insurance: [resident]}\n"
+            "    verdict: info\n    text: 重复的规则\n    sources: [S004]\n"
+            "    checked: 2026-11-28\n"
+        )
+    result = run("check", "--flows", str(flows))
+    assert result.returncode == 1
+    assert "shadowed.twin" in result.stderr and "ties with" in result.stderr
+
+
+def test_loader_reports_yaml_syntax_errors_with_their_line(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    (flows / "questions.yaml").write_text("questions:\n  - id: [oops\n", encoding="utf-8")
+    with pytest.raises(FlowError) as info:
+        load_flow(flows)
+    assert any(p.file == "questions.yaml" and p.line >= 2 for p in info.value.problems)
+
+
+def test_loader_reports_unknown_ids_in_conditions(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    path = flows / "questions.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("skip_if: {insurance: [resident]}",
+                                                 "skip_if: {insurance: [martian]}", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(FlowError, match="'insurance' has no option 'martian'"):
+        load_flow(flows)

@@ -1,0 +1,70 @@
+"""The bot process is killed with SIGKILL mid-flow and started again: nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from standin_botapi import StandinBotAPI
+from telegram_helpers import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_bot(api: StandinBotAPI, db: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": api.base_url,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env)
+
+
+def press_and_wait(api: StandinBotAPI, user, label: str) -> dict:
+    mark = len(api.calls)
+    query = api.press(user, api.last_message(user.id), button_text=label)
+    api.wait_for(lambda a: query in a.callback_answers, timeout=20)
+    api.wait_for(lambda a: any(m == "editMessageText" for m, _ in a.calls[mark:]), timeout=20)
+    return api.last_message(user.id)
+
+
+def test_sigkill_mid_flow_then_continue_on_the_same_menu(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    with StandinBotAPI() as api:
+        user = api.user(2001)
+        bot = start_bot(api, db)
+        try:
+            api.send_text(user, "/start")
+            api.wait_for(lambda a: a.last_message(user.id) is not None, timeout=30)
+            press_and_wait(api, user, "吉林")
+            press_and_wait(api, user, "长春")
+            menu = press_and_wait(api, user, "职工医保（在职）")
+            assert "做什么" in menu["text"]
+        finally:
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=10)
+        assert bot.returncode == -signal.SIGKILL
+
+        bot = start_bot(api, db)
+        try:
+            # The same menu message, its next button: the bot knows where the user was.
+            menu = press_and_wait(api, user, "看病、买药")
+            assert "哪一项" in menu["text"]
+            assert "吉林" in menu["text"] and "长春" in menu["text"]
+            press_and_wait(api, user, "门诊看病")
+            press_and_wait(api, user, "我自己")
+            card = api.last_message(user.id)["text"]
+            assert "来源：" in card and "长春" in card
+        finally:
+            bot.terminate()
+            try:
+                bot.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+        assert api.violations == []
+        assert api.unanswered_callbacks() == []
