@@ -12,9 +12,10 @@ from typing import Any
 
 from bot import i18n
 from bot.config import Settings
-from bot.engine import Engine, normalize
+from bot.engine import Engine
 from bot.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.flowfile import FlowError
+from bot.regions import find_region, is_nationwide, region_answers
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -122,29 +123,16 @@ def cmd_run(flow: Flow) -> int:
 # --- ask ----------------------------------------------------------------------------------------
 
 
-def region_answers(flow: Flow, value: str) -> dict[str, str]:
-    """A region given as a code or a name (short or full, any script) -> province/city answers."""
-    wanted = normalize(value)
-    for region in flow.regions.values():
-        names = (
-            region.code,
-            region.name,
-            region.short,
-            region.en,
-            region.hant,
-            region.hant_short,
-            *region.aliases,
-        )
-        if wanted in {normalize(n) for n in names}:
-            if region.parent:
-                return {"province": region.parent, "city": region.code}
-            has_cities = any(r.parent == region.code for r in flow.regions.values())
-            return {"province": region.code, **({"city": "other"} if has_cities else {})}
-    if wanted in {NATIONWIDE, normalize("全国"), "nationwide", "national"}:
+def answers_for_region(flow: Flow, value: str) -> dict[str, str]:
+    """--region as a code or a name -> province/city answers."""
+    if is_nationwide(value):
         return {"province": NATIONWIDE}
-    raise UsageError(
-        f"unknown region {value!r}: give a GB/T 2260 code or a name such as 吉林 or 长春"
-    )
+    region = find_region(flow, value)
+    if region is None:
+        raise UsageError(
+            f"unknown region {value!r}: give a GB/T 2260 code or a name such as 吉林 or 长春"
+        )
+    return region_answers(flow, region.code)
 
 
 def _choice(flow: Flow, question: str, value: str) -> str:
@@ -156,7 +144,7 @@ def _choice(flow: Flow, question: str, value: str) -> str:
 
 def cmd_ask(flow: Flow, args: argparse.Namespace) -> int:
     engine = Engine(flow)
-    answers = region_answers(flow, args.region)
+    answers = answers_for_region(flow, args.region)
     answers["insurance"] = _choice(flow, "insurance", args.insurance)
     for flag in ("item", "relative", "scope"):
         value = getattr(args, flag)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
-from bot.flow import OUTCOME, Flow, Question
+from bot.flow import OUTCOME, Flow
 from bot.render import Renderer, Reply
 from bot.rules import RuleBook
 from bot.session import Session
@@ -290,5 +290,8 @@ class Engine:
     def payload_for(self, answers: Mapping[str, str]) -> str:
         return "-".join(f"{q.code}{answers[q.id]}" for q in self.flow.questions if q.id in answers)
 
-    def questions_asked(self, session: Session) -> list[Question]:
-        return [self.flow.question(q) for q in session.history]
+    def payload_for_region(self, code: str) -> str:
+        """The start payload that pre-selects a region (a group's default, say)."""
+        from bot.regions import region_answers
+
+        return self.payload_for(region_answers(self.flow, code))

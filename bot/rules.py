@@ -51,9 +51,10 @@ class RuleBook:
         regions = self.flow.regions
         place = regions.get(region)
         in_region = {region, place.parent} if place is not None else set()
+        keys = dict.fromkeys(((layer, answers.get("item")), (layer, None)))  # no item: one key
         found = [
             rule
-            for key in ((layer, answers.get("item")), (layer, None))
+            for key in keys
             for rule in self._by_layer_item.get(key, ())
             if (rule.region is None or rule.region in in_region) and rule.when.holds(answers)
         ]

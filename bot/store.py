@@ -1,14 +1,16 @@
-"""Session storage: one small row per (chat, user), written with a version check.
+"""Storage: sessions, per-user and per-chat settings, and anonymous group statistics.
 
-The interface is the same for every backend (SQLite now, PostgreSQL behind the same calls
-later): `load` is one round trip, `save` is one statement that inserts or updates only if the
-stored version is still the one the caller read, and returns the new version. Two presses of
-one menu therefore cannot both win, and nothing about a user stays in process memory.
+The interface is the same for every backend (SQLite here, PostgreSQL behind the same calls):
+`load` is one round trip that returns the session row together with the user's and the chat's
+settings; `save` is one statement that inserts or updates the session only if the stored
+version is still the one the caller read, and returns the new version. Two presses of one menu
+therefore cannot both win, and nothing about a user stays in process memory.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
@@ -33,8 +35,54 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX sessions_updated_at ON sessions (updated_at)",
         ],
     ),
+    (
+        2,
+        [
+            # A user's own language choice (/language); nothing else about them.
+            """CREATE TABLE users (
+                user_id INTEGER PRIMARY KEY,
+                locale TEXT,
+                updated_at INTEGER NOT NULL
+            )""",
+            # Group defaults set by the chat's admins.
+            """CREATE TABLE chats (
+                chat_id INTEGER PRIMARY KEY,
+                region TEXT,
+                locale TEXT,
+                quiet INTEGER NOT NULL DEFAULT 0,
+                updated_at INTEGER NOT NULL
+            )""",
+            # Answer cards shown per chat, day and verdict: counts only, no user ids.
+            """CREATE TABLE verdicts (
+                chat_id INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                verdict TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (chat_id, day, verdict)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+STATS_KEEP_DAYS = 31
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    region: str | None = None
+    locale: str | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything one update needs, read in one round trip."""
+
+    data: str | None  # the session, or None when absent or expired
+    version: int  # 0 when there is no live session
+    user_locale: str | None
+    chat: ChatSettings
 
 
 class Store(Protocol):
@@ -42,8 +90,7 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
-    async def load(self, chat_id: int, user_id: int) -> tuple[str, int] | None:
-        """The session's data and version, or None when absent or expired."""
+    async def load(self, chat_id: int, user_id: int) -> Loaded: ...
 
     async def save(self, chat_id: int, user_id: int, data: str, expected: int) -> int | None:
         """Store `data` if the stored version is still `expected` (0: no live row).
@@ -53,8 +100,27 @@ class Store(Protocol):
 
     async def delete(self, chat_id: int, user_id: int) -> None: ...
 
+    async def set_user_locale(self, user_id: int, locale: str | None) -> None: ...
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings: ...
+
+    async def update_chat(self, chat_id: int, **fields: object) -> ChatSettings:
+        """Change some of region, locale, quiet; returns the settings after the change."""
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its settings, sessions and statistics follow."""
+
+    async def delete_chat(self, chat_id: int) -> None: ...
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete every row about the user: sessions in every chat, their language."""
+
+    async def count_verdict(self, chat_id: int, verdict: str) -> None: ...
+
+    async def verdict_counts(self, chat_id: int, days: int) -> dict[str, int]: ...
+
     async def purge(self) -> int:
-        """Delete sessions idle longer than the TTL; returns how many."""
+        """Delete sessions idle longer than the TTL and old statistics; returns sessions deleted."""
 
 
 def sqlite_path(url: str) -> Path:
@@ -64,6 +130,13 @@ def sqlite_path(url: str) -> Path:
         raise ValueError(f"not a sqlite URL: {url!r}")
     path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
     return Path(path or "bot.sqlite3")
+
+
+def _today() -> int:
+    return int(time.time() // 86400)
+
+
+_CHAT_FIELDS = ("region", "locale", "quiet")
 
 
 class SQLiteStore:
@@ -119,15 +192,19 @@ class SQLiteStore:
     def _expiry(self) -> int:
         return int(time.time() - self.ttl)
 
-    async def load(self, chat_id: int, user_id: int) -> tuple[str, int] | None:
+    async def load(self, chat_id: int, user_id: int) -> Loaded:
         rows = await self.db.execute_fetchall(
-            "SELECT data, version FROM sessions"
-            " WHERE chat_id = ? AND user_id = ? AND updated_at >= ?",
+            "SELECT s.data, s.version, u.locale, c.region, c.locale, c.quiet"
+            " FROM (SELECT ? AS chat_id, ? AS user_id) AS k"
+            " LEFT JOIN sessions AS s ON s.chat_id = k.chat_id AND s.user_id = k.user_id"
+            "  AND s.updated_at >= ?"
+            " LEFT JOIN users AS u ON u.user_id = k.user_id"
+            " LEFT JOIN chats AS c ON c.chat_id = k.chat_id",
             (chat_id, user_id, self._expiry()),
         )
-        for data, version in rows:
-            return data, version
-        return None
+        data, version, user_locale, region, chat_locale, quiet = next(iter(rows))
+        chat = ChatSettings(region, chat_locale, bool(quiet))
+        return Loaded(data, version or 0, user_locale, chat)
 
     async def save(self, chat_id: int, user_id: int, data: str, expected: int) -> int | None:
         rows = await self.db.execute_fetchall(
@@ -147,11 +224,109 @@ class SQLiteStore:
             "DELETE FROM sessions WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
         )
 
-    async def purge(self) -> int:
-        cursor = await self.db.execute(
-            "DELETE FROM sessions WHERE updated_at < ?", (self._expiry(),)
+    async def set_user_locale(self, user_id: int, locale: str | None) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, locale, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale,"
+            " updated_at = excluded.updated_at",
+            (user_id, locale, int(time.time())),
         )
-        return cursor.rowcount
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        rows = await self.db.execute_fetchall(
+            "SELECT region, locale, quiet FROM chats WHERE chat_id = ?", (chat_id,)
+        )
+        for region, locale, quiet in rows:
+            return ChatSettings(region, locale, bool(quiet))
+        return ChatSettings()
+
+    async def update_chat(self, chat_id: int, **fields: object) -> ChatSettings:
+        unknown = set(fields) - set(_CHAT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown chat settings: {sorted(unknown)}")
+        current = await self.chat_settings(chat_id)
+        merged = {name: getattr(current, name) for name in _CHAT_FIELDS} | fields
+        await self.db.execute(
+            "INSERT INTO chats (chat_id, region, locale, quiet, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET region = excluded.region,"
+            " locale = excluded.locale, quiet = excluded.quiet, updated_at = excluded.updated_at",
+            (
+                chat_id,
+                merged["region"],
+                merged["locale"],
+                int(bool(merged["quiet"])),
+                int(time.time()),
+            ),
+        )
+        return ChatSettings(merged["region"], merged["locale"], bool(merged["quiet"]))  # type: ignore[arg-type]
+
+    async def _transaction(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, params in statements:
+                await self.db.execute(sql, params)
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        ids = (new_chat_id, old_chat_id)
+        await self._transaction(
+            [
+                ("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", ids),
+                ("UPDATE OR REPLACE sessions SET chat_id = ? WHERE chat_id = ?", ids),
+                ("UPDATE OR REPLACE verdicts SET chat_id = ? WHERE chat_id = ?", ids),
+            ]
+        )
+
+    async def delete_chat(self, chat_id: int) -> None:
+        await self._transaction(
+            [
+                ("DELETE FROM chats WHERE chat_id = ?", (chat_id,)),
+                ("DELETE FROM sessions WHERE chat_id = ?", (chat_id,)),
+                ("DELETE FROM verdicts WHERE chat_id = ?", (chat_id,)),
+            ]
+        )
+
+    async def forget_user(self, user_id: int) -> None:
+        await self._transaction(
+            [
+                ("DELETE FROM sessions WHERE user_id = ?", (user_id,)),
+                ("DELETE FROM users WHERE user_id = ?", (user_id,)),
+                # In a private chat the chat id is the user id: its settings are about them too.
+                ("DELETE FROM chats WHERE chat_id = ?", (user_id,)),
+                ("DELETE FROM verdicts WHERE chat_id = ?", (user_id,)),
+            ]
+        )
+
+    async def count_verdict(self, chat_id: int, verdict: str) -> None:
+        await self.db.execute(
+            "INSERT INTO verdicts (chat_id, day, verdict, count) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (chat_id, day, verdict) DO UPDATE SET count = verdicts.count + 1",
+            (chat_id, _today(), verdict),
+        )
+
+    async def verdict_counts(self, chat_id: int, days: int) -> dict[str, int]:
+        rows = await self.db.execute_fetchall(
+            "SELECT verdict, SUM(count) FROM verdicts WHERE chat_id = ? AND day > ?"
+            " GROUP BY verdict",
+            (chat_id, _today() - days),
+        )
+        return {verdict: int(count) for verdict, count in rows}
+
+    async def purge(self) -> int:
+        expiry = self._expiry()
+        cursor = await self.db.execute("DELETE FROM sessions WHERE updated_at < ?", (expiry,))
+        removed = cursor.rowcount
+        await self.db.execute(
+            "DELETE FROM users WHERE updated_at < ?"
+            " AND user_id NOT IN (SELECT user_id FROM sessions)",
+            (expiry,),
+        )
+        await self.db.execute("DELETE FROM verdicts WHERE day <= ?", (_today() - STATS_KEEP_DAYS,))
+        return removed
 
 
 def open_store(url: str, ttl_days: float, synchronous: str = "NORMAL") -> Store:

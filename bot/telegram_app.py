@@ -1,7 +1,8 @@
 """The Telegram transport: python-telegram-bot handlers around the engine and the store.
 
-No business rules live here. Each update is one read of the user's session row, one engine
-step, one conditional write (committed before anything is sent), then one send or edit.
+No business rules live here. Each update is one read of the user's session row (with the
+user's and the chat's settings), one engine step, one conditional write committed before
+anything is sent, then one send or edit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -37,16 +40,19 @@ from bot.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Show, Start, Tex
 from bot.i18n import N_
 from bot.render import Reply
 from bot.session import Session
-from bot.store import Store
+from bot.store import Loaded, Store
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 PURGE_EVERY_SECONDS = 6 * 3600
+LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
 COMMANDS = (
     ("start", N_("开始提问")),
+    ("ask", N_("在群里打开你自己的菜单")),
+    ("language", N_("切换语言")),
     ("help", N_("使用说明")),
     ("restart", N_("从头开始")),
     ("cancel", N_("结束并清除当前问答")),
@@ -54,7 +60,8 @@ COMMANDS = (
 HELP = N_(
     "我可以帮你查：职工医保个人账户里的钱，能不能用来付某项费用、给某位家人用、在你所在的地区是否有特别规定。\n\n"
     "点按钮回答几个问题，就能看到适用的规定、条件和出处。\n\n"
-    "命令：\n/start 开始或继续\n/restart 从头开始\n/cancel 结束并删除这次问答\n/help 本说明\n\n"
+    "命令：\n/start 开始或继续\n/ask 在群里打开你自己的菜单\n/restart 从头开始\n/cancel 结束并删除这次问答\n"
+    "/language 切换语言\n/help 本说明\n\n"
     "我只保存你的选择（不保存聊天内容），闲置30天后自动删除。结果仅供参考，请以当地医保部门为准。"
 )
 NOT_YOURS = N_("这是别人的菜单。请发送 /ask 打开你自己的菜单。")
@@ -63,11 +70,17 @@ CANCELLED = N_("好的，已结束并删除这次问答。发送 /start 可以�
 UNKNOWN_COMMAND = N_("不认识这个命令。发送 /help 查看可用的命令。")
 ONLY_TEXT = N_("我只看得懂文字和按钮。")
 ERROR = N_("抱歉，出了点问题，你的进度没有丢失。请再试一次，或发送 /start。")
+CHOOSE_LANGUAGE = N_("请选择语言：")
+LANGUAGE_SET = N_("好的，以后用简体中文和你交流。")
 
 
 @dataclass(frozen=True)
 class ButtonData:
-    """What a button carries: whose menu, which version of it, and what it does."""
+    """What a button carries: whose menu, which version of it, and what it does.
+
+    `owner|version|action` stays well inside Telegram's 64 bytes: the action is a one-letter
+    question code and an ASCII option id, never a label.
+    """
 
     owner: int
     version: int
@@ -84,6 +97,31 @@ class ButtonData:
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
             return None
         return cls(int(parts[0]), int(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class ButtonEvent:
+    """A button press: the event plus the session version its menu was drawn for."""
+
+    version: int
+    event: Event
+
+
+@dataclass(frozen=True)
+class Who:
+    """Whose session an update is about, and how to speak to them."""
+
+    chat_id: int
+    user_id: int
+    language_code: str | None
+    is_group: bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    reply: Reply
+    version: int  # the version the reply's buttons must carry
+    locale: str
 
 
 def event_for(action: str, engine: Engine) -> Event | None:
@@ -104,16 +142,30 @@ def fit(text: str) -> str:
     return text + "…"
 
 
+def choose_locale(loaded: Loaded, who: Who) -> str:
+    """The user's own choice, else the group's language, else Telegram's language_code."""
+    if loaded.user_locale in i18n.LOCALES:
+        return loaded.user_locale  # type: ignore[return-value]
+    if who.is_group and loaded.chat.locale in i18n.LOCALES:
+        return loaded.chat.locale  # type: ignore[return-value]
+    return i18n.locale_for(who.language_code)
+
+
+def who_of(update: Update) -> Who | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    return Who(chat.id, user.id, user.language_code, is_group)
+
+
 class BotHandlers:
     def __init__(self, engine: Engine, store: Store, settings: Settings) -> None:
         self.engine = engine
         self.store = store
         self.settings = settings
 
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _question_code(self, qid: str) -> str:
-        return self.engine.flow.question(qid).code
+    # --- the one path every menu update takes -------------------------------------------------
 
     def markup(self, reply: Reply, owner: int, version: int) -> InlineKeyboardMarkup:
         rows = []
@@ -123,165 +175,230 @@ class BotHandlers:
                 action = button.code
                 if not action.startswith("_"):
                     qid, _, option = action.partition(":")
-                    action = f"{self._question_code(qid)}:{option}"
+                    action = f"{self.engine.flow.question(qid).code}:{option}"
                 data = ButtonData(owner, version, action).encode()
                 buttons.append(InlineKeyboardButton(button.label, callback_data=data))
             rows.append(buttons)
         return InlineKeyboardMarkup(rows)
 
-    async def _load(self, chat_id: int, user_id: int) -> Session:
-        row = await self.store.load(chat_id, user_id)
-        if row is None:
+    def _session(self, loaded: Loaded) -> Session:
+        if loaded.data is None:
             return self.engine.new_session()
-        return Session.loads(*row)
+        return Session.loads(loaded.data, loaded.version)
 
-    async def advance(
-        self, chat_id: int, user_id: int, event: Event | ButtonEvent, locale: str
-    ) -> tuple[Reply, int]:
-        """Load, step, store. Returns the reply and the version its buttons must carry."""
-        session = await self._load(chat_id, user_id)
+    def _with_group_region(self, event: Event, loaded: Loaded, who: Who) -> Event:
+        """A new session in a group starts from the region an admin set for the group."""
+        region = loaded.chat.region
+        if not who.is_group or not region or not isinstance(event, Start) or event.payload:
+            return event
+        return Start(self.engine.payload_for_region(region))
+
+    async def advance(self, who: Who, event: Event | ButtonEvent) -> Turn:
+        """Load, step, store. The write is committed before the caller sends anything."""
+        loaded = await self.store.load(who.chat_id, who.user_id)
+        locale = choose_locale(loaded, who)
+        session = self._session(loaded)
         if isinstance(event, ButtonEvent):
             if event.version != session.version:
-                step = self.engine.step(session, Show("stale"), locale)
-                return step.reply, session.version
+                return Turn(
+                    self.engine.step(session, Show("stale"), locale).reply, session.version, locale
+                )
             event = event.event
+        if loaded.data is None and isinstance(event, Show):
+            event = Start()  # nothing stored yet: begin properly (group region, first write)
+        event = self._with_group_region(event, loaded, who)
         step = self.engine.step(session, event, locale)
         if not step.changed:
-            return step.reply, session.version
-        version = await self.store.save(chat_id, user_id, step.session.dumps(), session.version)
+            return Turn(step.reply, session.version, locale)
+        version = await self.store.save(
+            who.chat_id, who.user_id, step.session.dumps(), session.version
+        )
         if version is None:
             # Someone (another press, another worker) wrote first: show what they left.
-            fresh = await self._load(chat_id, user_id)
-            return self.engine.step(fresh, Show("stale"), locale).reply, fresh.version
-        return step.reply, version
+            fresh = await self.store.load(who.chat_id, who.user_id)
+            reply = self.engine.step(self._session(fresh), Show("stale"), locale).reply
+            return Turn(reply, fresh.version, locale)
+        if who.is_group and step.reply.kind == "outcome" and step.reply.verdict:
+            await self.store.count_verdict(who.chat_id, step.reply.verdict)
+        return Turn(step.reply, version, locale)
 
-    async def _send(self, update: Update, reply: Reply, owner: int, version: int) -> None:
-        message = update.effective_message
+    async def _send(self, update: Update, who: Who, turn: Turn) -> None:
         chat = update.effective_chat
+        message = update.effective_message
         if chat is None:
             return
-        markup = self.markup(reply, owner, version)
-        reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
-        await chat.send_message(fit(reply.text), reply_markup=markup, reply_to_message_id=reply_to)
+        markup = self.markup(turn.reply, who.user_id, turn.version)
+        # In a group the menu answers the member who asked, so others see whose it is.
+        reply_to = message.message_id if who.is_group and message is not None else None
+        await chat.send_message(
+            fit(turn.reply.text), reply_markup=markup, reply_to_message_id=reply_to
+        )
 
-    @staticmethod
-    def _ids(update: Update) -> tuple[int, int] | None:
-        user, chat = update.effective_user, update.effective_chat
-        if user is None or chat is None:
-            return None
-        return chat.id, user.id
-
-    @staticmethod
-    def _locale(update: Update) -> str:
-        user = update.effective_user
-        return i18n.locale_for(user.language_code if user else None)
-
-    # --- handlers --------------------------------------------------------------------------
-
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        ids = self._ids(update)
-        if ids is None:
-            return
-        payload = context.args[0] if context.args else ""
-        locale = self._locale(update)
-        event: Event = Start(payload[:64])
-        if not payload:
-            current = await self._load(*ids)
-            if current.history and current.state != "outcome":
-                event = Show("resumed")
-        reply, version = await self.advance(*ids, event, locale)
-        await self._send(update, reply, ids[1], version)
-
-    async def restart(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        ids = self._ids(update)
-        if ids is None:
-            return
-        reply, version = await self.advance(*ids, Start(), self._locale(update))
-        await self._send(update, reply, ids[1], version)
-
-    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        ids = self._ids(update)
-        if ids is None or update.effective_message is None:
-            return
-        await self.store.delete(*ids)
-        await update.effective_message.reply_text(i18n.gettext(self._locale(update), CANCELLED))
-
-    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(i18n.gettext(self._locale(update), HELP))
-
-    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.effective_message is not None:
-            text = i18n.gettext(self._locale(update), UNKNOWN_COMMAND)
-            await update.effective_message.reply_text(text)
-
-    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        ids = self._ids(update)
-        message = update.effective_message
-        if ids is None or message is None:
-            return
-        event: Event = Text(message.text) if message.text else Show(ONLY_TEXT)
-        reply, version = await self.advance(*ids, event, self._locale(update))
-        await self._send(update, reply, ids[1], version)
-
-    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
-            return
-        locale = i18n.locale_for(query.from_user.language_code)
-        data = ButtonData.decode(query.data)
-        event = event_for(data.action, self.engine) if data else None
-        message = query.message if isinstance(query.message, Message) else None
-        answer: str | None = None
-        try:
-            if data is not None and data.owner != query.from_user.id:
-                answer = NOT_YOURS
-                return
-            chat_id = message.chat.id if message else query.from_user.id
-            if data is None or event is None:
-                # A forged or ancient button: say so, and show where the user really is.
-                answer = EXPIRED_BUTTON
-                pressed: Event | ButtonEvent = Show("stale")
-            else:
-                pressed = ButtonEvent(data.version, event)
-            reply, version = await self.advance(chat_id, query.from_user.id, pressed, locale)
-            await self._show(query.from_user.id, message, reply, version, context)
-        finally:
-            # Every callback query is answered, or the user's button keeps spinning.
-            with contextlib.suppress(TelegramError):
-                await query.answer(
-                    i18n.gettext(locale, answer) if answer else None, show_alert=answer == NOT_YOURS
-                )
-
-    async def _show(
-        self,
-        owner: int,
-        message: Message | None,
-        reply: Reply,
-        version: int,
-        context: ContextTypes.DEFAULT_TYPE,
+    async def _edit_or_send(
+        self, who: Who, message: Message | None, turn: Turn, context: ContextTypes.DEFAULT_TYPE
     ) -> None:
         """Edit the menu in place; if it cannot be edited, send a new one."""
-        markup = self.markup(reply, owner, version)
+        markup = self.markup(turn.reply, who.user_id, turn.version)
         if message is not None:
             try:
-                await message.edit_text(fit(reply.text), reply_markup=markup)
+                await message.edit_text(fit(turn.reply.text), reply_markup=markup)
                 return
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
                     return
                 log.info("menu could not be edited (%s); sending a new one", exc)
-        await context.bot.send_message(
-            owner if message is None else message.chat.id, fit(reply.text), reply_markup=markup
+        await context.bot.send_message(who.chat_id, fit(turn.reply.text), reply_markup=markup)
+
+    async def locale(self, who: Who) -> str:
+        return choose_locale(await self.store.load(who.chat_id, who.user_id), who)
+
+    # --- commands --------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/start [payload] and /ask: a new session, or the current one resumed."""
+        who = who_of(update)
+        if who is None:
+            return
+        payload = context.args[0][:64] if context.args else ""
+        event: Event = Start(payload)
+        if not payload:
+            loaded = await self.store.load(who.chat_id, who.user_id)
+            session = self._session(loaded)
+            if loaded.data is not None and session.history and session.state != "outcome":
+                event = Show("resumed")
+        await self._send(update, who, await self.advance(who, event))
+
+    async def restart(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = who_of(update)
+        if who is not None:
+            await self._send(update, who, await self.advance(who, Start()))
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = who_of(update)
+        if who is None or update.effective_message is None:
+            return
+        locale = await self.locale(who)
+        await self.store.delete(who.chat_id, who.user_id)
+        await update.effective_message.reply_text(i18n.gettext(locale, CANCELLED))
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = who_of(update)
+        if who is not None and update.effective_message is not None:
+            text = i18n.gettext(await self.locale(who), HELP)
+            await update.effective_message.reply_text(text)
+
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/language: a small menu; the choice is remembered for this user everywhere."""
+        who = who_of(update)
+        if who is None or update.effective_message is None:
+            return
+        locale = await self.locale(who)
+        buttons = [
+            InlineKeyboardButton(name, callback_data=ButtonData(who.user_id, 0, f"!{loc}").encode())
+            for loc, name in LANGUAGE_NAMES.items()
+            if loc in i18n.available()
+        ]
+        await update.effective_message.reply_text(
+            i18n.gettext(locale, CHOOSE_LANGUAGE), reply_markup=InlineKeyboardMarkup([buttons])
         )
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = who_of(update)
+        if who is None or update.effective_message is None:
+            return
+        if who.is_group:
+            return  # in a group, a command for another bot or a typo is not ours to answer
+        text = i18n.gettext(await self.locale(who), UNKNOWN_COMMAND)
+        await update.effective_message.reply_text(text)
+
+    # --- typed messages --------------------------------------------------------------------
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = who_of(update)
+        message = update.effective_message
+        if who is None or message is None:
+            return
+        event: Event = Text(message.text) if message.text else Show(ONLY_TEXT)
+        await self._send(update, who, await self.advance(who, event))
+
+    async def group_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In a group, text only reaches us as a reply to one of our menus (privacy mode)."""
+        message = update.effective_message
+        who = who_of(update)
+        if who is None or message is None or message.reply_to_message is None:
+            return
+        if message.reply_to_message.from_user is None or (
+            message.reply_to_message.from_user.id != context.bot.id
+        ):
+            return
+        loaded = await self.store.load(who.chat_id, who.user_id)
+        if loaded.chat.quiet or loaded.data is None:
+            return  # quiet groups: commands only; no session: the reply was to someone else's menu
+        await self.text(update, context)
 
     async def other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice… in a private chat: say what works, show the question."""
-        ids = self._ids(update)
-        if ids is None:
+        who = who_of(update)
+        if who is not None:
+            await self._send(update, who, await self.advance(who, Show(ONLY_TEXT)))
+
+    # --- buttons ---------------------------------------------------------------------------
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
             return
-        reply, version = await self.advance(*ids, Show(ONLY_TEXT), self._locale(update))
-        await self._send(update, reply, ids[1], version)
+        message = query.message if isinstance(query.message, Message) else None
+        chat = message.chat if message is not None else None
+        who = Who(
+            chat.id if chat is not None else query.from_user.id,
+            query.from_user.id,
+            query.from_user.language_code,
+            chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+        )
+        data = ButtonData.decode(query.data)
+        notice: str | None = None
+        locale = i18n.locale_for(who.language_code)
+        try:
+            if data is not None and data.owner != query.from_user.id:
+                notice = NOT_YOURS
+                return
+            if data is not None and data.action.startswith("!"):
+                locale = await self._set_language(who, data.action[1:], message)
+                notice = LANGUAGE_SET if locale == data.action[1:] else EXPIRED_BUTTON
+                return
+            event = event_for(data.action, self.engine) if data is not None else None
+            if event is None:
+                # A forged or ancient button: say so, and show where the user really is.
+                notice = EXPIRED_BUTTON
+                turn = await self.advance(who, Show("stale"))
+            else:
+                turn = await self.advance(who, ButtonEvent(data.version, event))  # type: ignore[union-attr]
+            locale = turn.locale
+            await self._edit_or_send(who, message, turn, context)
+        finally:
+            # Every callback query is answered, or the user's button keeps spinning.
+            with contextlib.suppress(TelegramError):
+                await query.answer(
+                    i18n.gettext(locale, notice) if notice else None,
+                    show_alert=notice == NOT_YOURS,
+                )
+
+    async def _set_language(self, who: Who, locale: str, message: Message | None) -> str:
+        if locale not in i18n.available():
+            return i18n.locale_for(who.language_code)
+        await self.store.set_user_locale(who.user_id, locale)
+        if message is not None:
+            with contextlib.suppress(BadRequest):
+                await message.edit_text(i18n.gettext(locale, LANGUAGE_SET))
+        # Show the user's current menu again, now in the new language.
+        turn = await self.advance(who, Show())
+        await message.get_bot().send_message(
+            who.chat_id,
+            fit(turn.reply.text),
+            reply_markup=self.markup(turn.reply, who.user_id, turn.version),
+        ) if message is not None else None
+        return locale
 
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
@@ -291,26 +408,34 @@ class BotHandlers:
         log.error("update %s failed", update_id, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             with contextlib.suppress(TelegramError):
-                text = i18n.gettext(self._locale(update), ERROR)
-                await update.effective_chat.send_message(text)
-
-
-@dataclass(frozen=True)
-class ButtonEvent:
-    """A button press: the event plus the session version its menu was drawn for."""
-
-    version: int
-    event: Event
+                who = who_of(update)
+                locale = i18n.locale_for(who.language_code if who else None)
+                await update.effective_chat.send_message(i18n.gettext(locale, ERROR))
 
 
 async def register_commands(application: Application) -> None:
-    """Register the command list in every shipped language."""
-    for locale in i18n.available():
-        commands = [BotCommand(c, i18n.gettext(locale, d)) for c, d in COMMANDS]
-        code = None if locale == i18n.DEFAULT_LOCALE else locale.split("_")[0]
-        if locale == "zh_Hant":
-            continue  # Telegram has one "zh" code; the default list serves Chinese users
-        await application.bot.set_my_commands(commands, language_code=code)
+    """Register the command list for each language Telegram can tell apart.
+
+    Telegram keys command lists by a two-letter language code, so zh-Hans is the default list
+    (and "zh"), English has its own; zh-Hant users see the default list.
+    """
+    from bot.telegram_admin import ADMIN_COMMANDS
+
+    bot = application.bot
+    for locale, code in ((i18n.DEFAULT_LOCALE, None), (i18n.DEFAULT_LOCALE, "zh"), ("en", "en")):
+        if locale not in i18n.available():
+            continue
+        user_commands = [BotCommand(c, i18n.gettext(locale, d)) for c, d in COMMANDS]
+        admin_commands = user_commands + [
+            BotCommand(c, i18n.gettext(locale, d)) for c, d in ADMIN_COMMANDS
+        ]
+        await bot.set_my_commands(user_commands, language_code=code)
+        await bot.set_my_commands(
+            user_commands, scope=BotCommandScopeAllGroupChats(), language_code=code
+        )
+        await bot.set_my_commands(
+            admin_commands, scope=BotCommandScopeAllChatAdministrators(), language_code=code
+        )
 
 
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
@@ -349,14 +474,23 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
 
 
 def add_handlers(application: Application, handlers: BotHandlers) -> None:
+    from bot.telegram_admin import AdminHandlers
+
+    admin = AdminHandlers(handlers)
     private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     application.add_handler(CommandHandler(["start", "ask"], handlers.start))
     application.add_handler(CommandHandler("restart", handlers.restart))
     application.add_handler(CommandHandler("cancel", handlers.cancel))
     application.add_handler(CommandHandler("help", handlers.help))
+    application.add_handler(CommandHandler("language", handlers.language))
+    admin.add_to(application)
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, handlers.text))
+    application.add_handler(
+        MessageHandler(groups & filters.TEXT & filters.REPLY, handlers.group_reply)
+    )
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.other)
     )

@@ -1,0 +1,43 @@
+"""Finding a region by code or by any of its names, and the answers that select it."""
+
+from __future__ import annotations
+
+from bot.engine import normalize
+from bot.flow import NATIONWIDE, Flow, Region
+
+_NATIONWIDE_WORDS = {normalize(w) for w in (NATIONWIDE, "全国", "nationwide", "national")}
+
+
+def find_region(flow: Flow, value: str) -> Region | None:
+    """A region given as a GB/T 2260 code or a name (full, short, any script, pinyin)."""
+    wanted = normalize(value)
+    if not wanted:
+        return None
+    for region in flow.regions.values():
+        names = (
+            region.code,
+            region.name,
+            region.short,
+            region.en,
+            region.hant,
+            region.hant_short,
+            *region.aliases,
+        )
+        if wanted in {normalize(n) for n in names}:
+            return region
+    return None
+
+
+def region_answers(flow: Flow, code: str) -> dict[str, str]:
+    """The province/city answers that select a region (a province with cities: 'other city')."""
+    region = flow.regions.get(code)
+    if region is None:
+        return {"province": NATIONWIDE}
+    if region.parent:
+        return {"province": region.parent, "city": region.code}
+    has_cities = any(r.parent == region.code for r in flow.regions.values())
+    return {"province": region.code, **({"city": "other"} if has_cities else {})}
+
+
+def is_nationwide(value: str) -> bool:
+    return normalize(value) in _NATIONWIDE_WORDS
