@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "check":
             return cmd_check(args.flows)
+        if command in ("backup", "restore"):
+            return cmd_backup(command, args.path)
         flow = load_flow()
         if command == "run":
             return cmd_run(flow)
@@ -84,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
     check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
     sub.add_parser("sources", help="list every source the rules cite")
+    backup = sub.add_parser(
+        "backup", help="copy the SQLite database consistently, even while the bot runs"
+    )
+    backup.add_argument("path", type=Path)
+    restore = sub.add_parser("restore", help="put a backup back (stop the bot first)")
+    restore.add_argument("path", type=Path)
     diagram = sub.add_parser("diagram", help="draw the questions and outcomes")
     diagram.add_argument("--out", default="flow.svg", help="an .svg, .png or .dot file")
     return parser
@@ -237,4 +245,26 @@ def cmd_sources(flow: Flow) -> int:
             f"{source.id}: 《{source.title}》 {source.publisher}{doc}, {source.date} "
             f"({source.kind}; cited by {len(cited.get(source.id, []))} rules)"
         )
+    return 0
+
+
+def cmd_backup(command: str, path: Path) -> int:
+    from bot import backup
+    from bot.store import sqlite_path
+
+    settings = Settings.from_env()
+    try:
+        database = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise UsageError("backup and restore work on the SQLite database only") from exc
+    try:
+        if command == "backup":
+            sessions = backup.backup(database, path)
+            print(f"backed up {database} to {path} ({sessions} sessions)")
+        else:
+            sessions = backup.restore(path, database)
+            print(f"restored {path} into {database} ({sessions} sessions)")
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0

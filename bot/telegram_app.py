@@ -56,12 +56,13 @@ COMMANDS = (
     ("help", N_("使用说明")),
     ("restart", N_("从头开始")),
     ("cancel", N_("结束并清除当前问答")),
+    ("forget", N_("删除关于我的全部数据")),
 )
 HELP = N_(
     "我可以帮你查：职工医保个人账户里的钱，能不能用来付某项费用、给某位家人用、在你所在的地区是否有特别规定。\n\n"
     "点按钮回答几个问题，就能看到适用的规定、条件和出处。\n\n"
     "命令：\n/start 开始或继续\n/ask 在群里打开你自己的菜单\n/restart 从头开始\n/cancel 结束并删除这次问答\n"
-    "/language 切换语言\n/help 本说明\n\n"
+    "/language 切换语言\n/forget 删除关于你的全部数据\n/help 本说明\n\n"
     "我只保存你的选择（不保存聊天内容），闲置30天后自动删除。结果仅供参考，请以当地医保部门为准。"
 )
 NOT_YOURS = N_("这是别人的菜单。请发送 /ask 打开你自己的菜单。")
@@ -71,6 +72,13 @@ UNKNOWN_COMMAND = N_("不认识这个命令。发送 /help 查看可用的命令
 ONLY_TEXT = N_("我只看得懂文字和按钮。")
 ERROR = N_("抱歉，出了点问题，你的进度没有丢失。请再试一次，或发送 /start。")
 CHOOSE_LANGUAGE = N_("请选择语言：")
+FORGET_ASK = N_(
+    "要删除我保存的关于你的全部信息吗？包括你在所有聊天里的问答进度和语言设置。删除后无法恢复。"
+)
+FORGET_YES = N_("🗑 确定删除")
+FORGET_NO = N_("取消")
+FORGOTTEN = N_("已删除我保存的关于你的全部信息。发送 /start 可以重新开始。")
+FORGET_KEPT = N_("好的，什么都没有删除。")
 LANGUAGE_SET = N_("好的，以后用简体中文和你交流。")
 
 
@@ -318,6 +326,10 @@ class BotHandlers:
         message = update.effective_message
         if who is None or message is None:
             return
+        if (
+            self.settings.log_text
+        ):  # off by default: what people type about their family stays private
+            log.info("text from user %s: %r", who.user_id, message.text)
         event: Event = Text(message.text) if message.text else Show(ONLY_TEXT)
         await self._send(update, who, await self.advance(who, event))
 
@@ -363,6 +375,9 @@ class BotHandlers:
             if data is not None and data.owner != query.from_user.id:
                 notice = NOT_YOURS
                 return
+            if data is not None and data.action in ("!forget", "!keep"):
+                notice = await self._forget(who, data.action == "!forget", message, locale)
+                return
             if data is not None and data.action.startswith("!"):
                 locale = await self._set_language(who, data.action[1:], message)
                 notice = LANGUAGE_SET if locale == data.action[1:] else EXPIRED_BUTTON
@@ -383,6 +398,33 @@ class BotHandlers:
                     i18n.gettext(locale, notice) if notice else None,
                     show_alert=notice == NOT_YOURS,
                 )
+
+    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/forget: ask first, then delete every row about the user."""
+        who = who_of(update)
+        if who is None or update.effective_message is None:
+            return
+        t = i18n.translations(await self.locale(who)).gettext
+        buttons = [
+            InlineKeyboardButton(
+                t(FORGET_YES), callback_data=ButtonData(who.user_id, 0, "!forget").encode()
+            ),
+            InlineKeyboardButton(
+                t(FORGET_NO), callback_data=ButtonData(who.user_id, 0, "!keep").encode()
+            ),
+        ]
+        await update.effective_message.reply_text(
+            t(FORGET_ASK), reply_markup=InlineKeyboardMarkup([buttons])
+        )
+
+    async def _forget(self, who: Who, confirmed: bool, message: Message | None, locale: str) -> str:
+        if confirmed:
+            await self.store.forget_user(who.user_id)
+        text = FORGOTTEN if confirmed else FORGET_KEPT
+        if message is not None:
+            with contextlib.suppress(BadRequest):
+                await message.edit_text(i18n.gettext(locale, text))
+        return text
 
     async def _set_language(self, who: Who, locale: str, message: Message | None) -> str:
         if locale not in i18n.available():
@@ -484,6 +526,7 @@ def add_handlers(application: Application, handlers: BotHandlers) -> None:
     application.add_handler(CommandHandler("cancel", handlers.cancel))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("language", handlers.language))
+    application.add_handler(CommandHandler("forget", handlers.forget))
     admin.add_to(application)
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
