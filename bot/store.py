@@ -334,4 +334,8 @@ def open_store(url: str, ttl_days: float, synchronous: str = "NORMAL") -> Store:
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         return SQLiteStore(sqlite_path(url), ttl_days * 86400, synchronous)
+    if scheme in ("postgresql", "postgres"):
+        from bot.store_pg import PostgresStore  # asyncpg loads only when PostgreSQL is used
+
+        return PostgresStore(url, ttl_days * 86400)
     raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}; use sqlite:///path")
