@@ -165,7 +165,7 @@ class Engine:
         """Walk forward from `state` over every question already answered.
 
         Answers to questions that the walk skips, and answers that are no longer a visible
-        option, are dropped, so a session can never hold an answer the flow would not ask for.
+        option, are dropped, so a session never holds an answer the flow would not ask for.
         """
         kept = {k: v for k, v in answers.items() if k in self._prefix(state)}
         history = list(history or [])
@@ -176,6 +176,10 @@ class Engine:
             chosen = answers.get(state)
             question = self.flow.question(state)
             if chosen is None or not any(o.id == chosen for o in question.visible_options(kept)):
+                # Answers to later questions wait until the walk reaches them again (changing
+                # the item keeps the person), and are checked then.
+                later = self._order[self._order.index(state) + 1 :]
+                kept.update((q, answers[q]) for q in later if q in answers)
                 return Session(state, kept, history)
             kept[state] = chosen
             history.append(state)

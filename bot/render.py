@@ -8,6 +8,7 @@ owner and the session version).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -146,15 +147,22 @@ class Renderer:
         if summary:
             lines += [i18n.gettext(locale, "已选：") + summary, ""]
         lines.append(i18n.gettext(locale, question.text))
-        buttons = [
-            Button(f"{question.id}:{o.id}", self.option_label(question, o, locale))
-            for o in question.visible_options(session.answers)
-        ]
-        rows = self._rows(buttons)
+        visible = tuple(o.id for o in question.visible_options(session.answers))
+        rows = self._option_rows(question.id, visible, locale)
         nav = self._nav_row(session, locale)
-        if nav:
-            rows.append(nav)
-        return Reply("\n".join(lines), tuple(rows), "question")
+        return Reply("\n".join(lines), (*rows, nav) if nav else rows, "question")
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one renderer lives as long as the process
+    def _option_rows(
+        self, qid: str, option_ids: tuple[str, ...], locale: str
+    ) -> tuple[tuple[Button, ...], ...]:
+        """A question's buttons laid out in rows; the same for everyone at that point."""
+        question = self.flow.question(qid)
+        buttons = [
+            Button(f"{qid}:{oid}", self.option_label(question, question.option(oid), locale))
+            for oid in option_ids
+        ]
+        return tuple(self._rows(buttons))
 
     def card(
         self, session: Session, outcome: Outcome, locale: str, notice: str | None = None
