@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_backup(command, args.path)
         flow = load_flow()
         if command == "run":
-            return cmd_run(flow)
+            return cmd_run(flow, webhook=args.webhook)
         if command == "console":
             from bot import console
 
@@ -71,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve Telegram's webhook on PORT instead of polling (needs WEBHOOK_URL)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Telegram bot (polling); the default")
     console = sub.add_parser("console", help="talk to the engine in this terminal")
@@ -100,7 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 # --- run ----------------------------------------------------------------------------------------
 
 
-def cmd_run(flow: Flow) -> int:
+def cmd_run(flow: Flow, webhook: bool = False) -> int:
     settings = Settings.from_env()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -124,6 +130,15 @@ def cmd_run(flow: Flow) -> int:
         settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
     )
     application = build_application(settings, Engine(flow), store)
+    if webhook or settings.webhook_url:
+        if not settings.webhook_url:
+            raise UsageError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
+        from bot.webhook import serve
+
+        asyncio.run(
+            serve(application, settings.webhook_url, settings.port, settings.webhook_secret or None)
+        )
+        return 0
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

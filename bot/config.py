@@ -21,6 +21,9 @@ class Settings:
     sqlite_synchronous: str
     log_level: str
     log_text: bool
+    webhook_url: str
+    webhook_secret: str
+    port: int
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,4 +37,7 @@ class Settings:
             sqlite_synchronous=env.get("SQLITE_SYNCHRONOUS", "NORMAL").upper(),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             log_text=env.get("LOG_TEXT", "0") == "1",
+            webhook_url=env.get("WEBHOOK_URL", "").strip(),
+            webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
+            port=int(env.get("PORT", "8080")),
         )

@@ -43,6 +43,7 @@ from bot import i18n
 from bot.config import Settings
 from bot.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Show, Start, Text
 from bot.i18n import N_
+from bot.metrics import ERRORS, VERDICTS
 from bot.render import Button, Reply
 from bot.session import Session
 from bot.store import Loaded, Store
@@ -273,8 +274,10 @@ class BotHandlers:
             fresh = await self.store.load(who.chat_id, who.user_id)
             reply = self.engine.step(self._session(fresh), Show("stale"), locale).reply
             return Turn(reply, fresh.version, locale)
-        if who.is_group and step.reply.kind == "outcome" and step.reply.verdict:
-            await self.store.count_verdict(who.chat_id, step.reply.verdict)
+        if step.reply.kind == "outcome" and step.reply.verdict:
+            VERDICTS.labels(step.reply.verdict).inc()
+            if who.is_group:
+                await self.store.count_verdict(who.chat_id, step.reply.verdict)
         return Turn(step.reply, version, locale)
 
     async def _send(self, update: Update, who: Who, turn: Turn) -> None:
@@ -481,6 +484,7 @@ class BotHandlers:
         if isinstance(context.error, Forbidden):
             log.info("update %s: bot blocked or kicked (%s)", update_id, context.error)
             return
+        ERRORS.inc()
         log.error("update %s failed", update_id, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             with contextlib.suppress(TelegramError):

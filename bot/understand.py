@@ -377,7 +377,7 @@ class _Hit:
         return next((s.options[0] for s in self.word.senses if s.slot == REGION), None)
 
     @property
-    def place(self) -> tuple[str, str]:
+    def place(self) -> _Id:
         """A region's identity: its code, plus the name when it is an unlisted city."""
         sense = next(s for s in self.word.senses if s.slot == REGION)
         return sense.options[0], self.word.key if sense.unlisted else ""
@@ -393,10 +393,14 @@ class _Message:
         return self.clause_starts[hit.clause]
 
 
+_Id = tuple[str, str]  # a place: region code, plus the name of an unlisted city
+
+
 @dataclass
 class _Place:
     """A region named in the message and what it seems to be."""
 
+    index: int  # of its hit in the message
     hit: _Hit
     code: str
     score: int  # how likely it is the account's region (see _region_score)
@@ -404,6 +408,7 @@ class _Place:
 
 
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
+OFFSITE = "offsite_care"  # the item for care away from where the account is
 OTHER, SPEAKER = "other", "speaker"
 # Between a relative and a region, these make the region the relative's: "我妈在长春".
 _LOCATION_GAPS = frozenset({"", "在", "都在", "人在", "住在", "现在在", "是", "都是", "是在"})
@@ -428,6 +433,8 @@ class Understander:
         self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
         self._item_category = _item_categories(flow)
         self._scope_condition = flow.question("scope").ask_if
+        care = self._item_category.get(OFFSITE)
+        self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -441,7 +448,11 @@ class Understander:
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places(message)
         self._resolve_region(places, answers, ambiguous, negated)
-        inferred = {"scope": self._scope_from_places(places, answers)}
+        holder = self._holder_place(places, answers)
+        inferred = {
+            "scope": self._scope_from_places(places, holder),
+            "item": self._offsite_from_places(message, places, holder),
+        }
         for slot in SLOTS:
             found = self._slot_senses(message, slot) + inferred.get(slot, [])
             self._resolve_slot(slot, found, answers, ambiguous, negated)
@@ -469,21 +480,7 @@ class Understander:
             start, end = last - len(word.key) + 1, last + 1
             if _bounded(text, start, end, word):
                 found.append((start, end, word))
-        # Longest first, then leftmost: 九价疫苗 before 疫苗, 外孙女 before 孙女.
-        found.sort(key=lambda f: (f[0] - f[1], f[0]))
-        taken = bytearray(len(text))
-        kept: list[tuple[int, int, Word]] = []
-        lost: list[tuple[int, int]] = []
-        for start, end, word in found:
-            if any(taken[start:end]):
-                lost.append((start, end))
-            elif any(s <= start and end <= e for s, e in lost):
-                # Inside a word that lost to an overlapping one: 老公的妈|妈妈 leaves no 妈.
-                continue
-            else:
-                taken[start:end] = b"\x01" * (end - start)
-                kept.append((start, end, word))
-        kept.sort(key=lambda f: f[0])
+        kept = _longest(found, len(text))
         return [_Hit(s, e, w, bisect_right(breaks, s)) for s, e, w in kept]
 
     # --- regions ------------------------------------------------------------------------------
@@ -494,7 +491,8 @@ class Understander:
             code = hit.region
             if code is not None:
                 score = self._region_score(message, index)
-                places.append(_Place(hit, code, score, self._region_role(message, index)))
+                role = self._region_role(message, index)
+                places.append(_Place(index, hit, code, score, role))
         # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues.
         for left, right in itertools.pairwise(places):
             gap = message.text[left.hit.end : right.hit.start].strip()
@@ -591,35 +589,68 @@ class Understander:
                 return max(floor, previous.end)
         return floor
 
+    @staticmethod
+    def _holder_place(places: Sequence[_Place], answers: Mapping[str, str]) -> _Id | None:
+        """The account's place, as precisely as the message names it."""
+        if "city" in answers:
+            return answers["city"], ""
+        province = answers.get("province")
+        if province is None:
+            return None
+        own = [p for p in places if p.role != RELATIVE and not p.hit.negated and p.code == province]
+        best = max((p.score for p in own), default=0)
+        unlisted = {p.hit.place for p in own if p.score == best and p.hit.place[1]}
+        return unlisted.pop() if len(unlisted) == 1 else (province, "")
+
     def _scope_from_places(
-        self, places: Sequence[_Place], answers: Mapping[str, str]
+        self, places: Sequence[_Place], holder: _Id | None
     ) -> list[tuple[_Hit, Sense]]:
-        """Where a relative is, compared with the account's region, says the scope."""
-        holder = answers.get("city") or answers.get("province")
+        """Where a relative is, compared with the account's place, says the scope."""
         found = []
         for place in places:
             if place.hit.negated:
                 continue
             if place.role == TOGETHER:
-                scope = self._compare(place.code, place.code)
+                scope = self._compare(place.hit.place, place.hit.place)
             elif place.role == RELATIVE and holder is not None:
-                scope = self._compare(holder, place.code)
+                scope = self._compare(holder, place.hit.place)
             else:
                 continue
             if scope is not None:
                 found.append((place.hit, Sense("scope", (scope,))))
         return found
 
-    def _compare(self, holder: str, other: str) -> str | None:
-        regions = self.flow.regions
-        if (regions[holder].parent or holder) != (regions[other].parent or other):
+    def _offsite_from_places(
+        self, message: _Message, places: Sequence[_Place], holder: _Id | None
+    ) -> list[tuple[_Hit, Sense]]:
+        """"我三门县参保的，在杭州看病": care in a place other than the account's is offsite."""
+        if holder is None or not self._care_items:
+            return []
+        best = max(p.score for p in places)
+        found = []
+        for place in places:
+            if place.role == RELATIVE or place.hit.negated or place.score >= best:
+                continue
+            if self._compare(holder, place.hit.place) not in ("same_province", "other_province"):
+                continue
+            following = message.hits[place.index + 1 : place.index + 2]
+            if following and self._is_care_right_after(message, place.hit, following[0]):
+                found.append((following[0], Sense("item", (OFFSITE,))))
+        return found
+
+    def _is_care_right_after(self, message: _Message, place: _Hit, hit: _Hit) -> bool:
+        items = {o for s in hit.senses("item") for o in s.options}
+        near = hit.clause == place.clause and hit.start - place.end <= 2
+        return near and bool(items) and items <= self._care_items
+
+    def _compare(self, holder: _Id, other: _Id) -> str | None:
+        """The scope between two places; None when the message is not precise enough."""
+        one, two = self.flow.regions[holder[0]], self.flow.regions[other[0]]
+        if (one.parent or one.code) != (two.parent or two.code):
             return "other_province"
-        one_area = regions[holder].is_city or regions[holder].name.endswith("市")
-        if holder == other:
-            return "same_area" if one_area else None  # 湖南 is many areas: ask
-        if regions[holder].is_city and regions[other].is_city:
-            return "same_province"
-        return None
+        if not (_is_one_area(one, holder) and _is_one_area(two, other)):
+            return None  # "都在湖南": the same province, maybe not the same city
+        return "same_area" if holder == other else "same_province"
 
     # --- other slots --------------------------------------------------------------------------
 
@@ -732,6 +763,30 @@ class Understander:
 # --- small helpers ----------------------------------------------------------------------------
 
 
+def _longest(found: list[tuple[int, int, Word]], size: int) -> list[tuple[int, int, Word]]:
+    """Keep the longest of overlapping words, then the leftmost: 九价疫苗 over 疫苗.
+
+    A word that loses to an overlapping word of its own question (or an ignored phrase that
+    loses) also hides the words inside it: in 老公的妈妈, 老公的妈 beats 妈妈, and the 妈 inside
+    妈妈 must not come back as "parent". In 山东省内, 省内 beats 山东省 but 山东 still counts.
+    """
+    found = sorted(found, key=lambda f: (f[0] - f[1], f[0]))
+    owner: list[Word | None] = [None] * size
+    kept: list[tuple[int, int, Word]] = []
+    hidden: list[tuple[int, int]] = []
+    for start, end, word in found:
+        winners = {id(w): w for w in owner[start:end] if w is not None}.values()
+        if winners:
+            slots = {s.slot for s in word.senses}
+            if word.kind == "ignore" or any(s.slot in slots for w in winners for s in w.senses):
+                hidden.append((start, end))
+        elif not any(s <= start and end <= e for s, e in hidden):
+            owner[start:end] = [word] * (end - start)
+            kept.append((start, end, word))
+    kept.sort(key=lambda f: f[0])
+    return kept
+
+
 def _negate(hits: list[_Hit]) -> list[_Hit]:
     """A negation negates the next word found right after it in the same clause."""
     result: list[_Hit] = []
@@ -758,6 +813,11 @@ def _bounded(text: str, start: int, end: int, word: Word) -> bool:
     # Allow a plural: "masks", "vaccines", "parents".
     plural = text[end] == "s" and word.key[-1].isalpha()
     return plural and (end + 1 >= len(text) or not _is_word_char(text[end + 1]))
+
+
+def _is_one_area(region: Region, place: _Id) -> bool:
+    """A city (listed or not) or a municipality: roughly one 统筹区."""
+    return region.is_city or bool(place[1]) or _is_municipality(region)
 
 
 def _is_other_person(hit: _Hit) -> bool:

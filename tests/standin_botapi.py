@@ -870,6 +870,19 @@ class StandinBotAPI:
         self._notify()
         return update["update_id"]
 
+    def pop_update(self, update_id: int) -> JSONDict:
+        """Take a queued update out of the getUpdates queue, to deliver it by webhook instead."""
+        with self._lock:
+            for i, update in enumerate(self._updates):
+                if update["update_id"] == update_id:
+                    return self._updates.pop(i)
+        raise LookupError(f"no queued update {update_id}")
+
+    def update_id_of_query(self, query_id: str) -> int:
+        """The update id of the queued callback query `query_id` (as returned by `press`)."""
+        with self._lock:
+            return int(self._pending_callbacks[str(query_id)]["update_id"])
+
     def _resolve_chat(self, user: StandinUser, chat: JSONDict | int | None) -> JSONDict:
         if chat is None:
             return user.private_chat()
