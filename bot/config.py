@@ -24,6 +24,7 @@ class Settings:
     webhook_url: str
     webhook_secret: str
     port: int
+    http_timeout: float
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,4 +41,5 @@ class Settings:
             webhook_url=env.get("WEBHOOK_URL", "").strip(),
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
             port=int(env.get("PORT", "8080")),
+            http_timeout=float(env.get("TELEGRAM_TIMEOUT", "10")),
         )

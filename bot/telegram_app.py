@@ -26,7 +26,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -224,18 +224,16 @@ class BotHandlers:
             params["reply_parameters"] = json.dumps(
                 {"message_id": reply_to, "allow_sending_without_reply": True}
             )
-        await bot.do_api_request("sendMessage", api_kwargs=params)
+        await _call(bot, "sendMessage", params)
 
     async def edit_menu(self, bot: Bot, who: Who, message_id: int, turn: Turn) -> None:
-        await bot.do_api_request(
-            "editMessageText",
-            api_kwargs={
-                "chat_id": who.chat_id,
-                "message_id": message_id,
-                "text": fit(turn.reply.text),
-                "reply_markup": self.keyboard(turn.reply, who.user_id, turn.version),
-            },
-        )
+        params = {
+            "chat_id": who.chat_id,
+            "message_id": message_id,
+            "text": fit(turn.reply.text),
+            "reply_markup": self.keyboard(turn.reply, who.user_id, turn.version),
+        }
+        await _call(bot, "editMessageText", params)
 
     def _session(self, loaded: Loaded) -> Session:
         if loaded.data is None:
@@ -482,7 +480,14 @@ class BotHandlers:
     async def error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         if isinstance(context.error, Forbidden):
-            log.info("update %s: bot blocked or kicked (%s)", update_id, context.error)
+            # Blocked by the user, or removed from the group: nobody is left to answer, so
+            # keep nothing about them (a Forbidden never comes back by retrying).
+            log.info("update %s: bot blocked or removed (%s)", update_id, context.error)
+            who = who_of(update) if isinstance(update, Update) else None
+            if who is not None and who.is_group:
+                await self.store.delete_chat(who.chat_id)
+            elif who is not None:
+                await self.store.delete(who.chat_id, who.user_id)
             return
         ERRORS.inc()
         log.error("update %s failed", update_id, exc_info=context.error)
@@ -491,6 +496,28 @@ class BotHandlers:
                 who = who_of(update)
                 locale = i18n.locale_for(who.language_code if who else None)
                 await update.effective_chat.send_message(i18n.gettext(locale, ERROR))
+
+
+SEND_ATTEMPTS = 3
+
+
+async def _call(bot: Bot, method: str, params: dict[str, object]) -> None:
+    """One Bot API call, tried again after a timeout or a server error.
+
+    RetryAfter is waited out by the rate limiter; BadRequest and Forbidden are final, so they
+    go straight to the caller. The session was committed before, so nothing is lost either way.
+    """
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            await bot.do_api_request(method, api_kwargs=params)
+            return
+        except BadRequest:
+            raise
+        except (TimedOut, NetworkError) as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            log.info("%s failed (%s); trying again", method, exc)
+            await asyncio.sleep(0.2 * attempt)
 
 
 async def register_commands(application: Application) -> None:
@@ -545,6 +572,9 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .read_timeout(settings.http_timeout)
+        .write_timeout(settings.http_timeout)
+        .connect_timeout(settings.http_timeout)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

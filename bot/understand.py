@@ -41,6 +41,7 @@ _ORIGIN_AFTER = re.compile(r"人(?:$|[^\w]|在|但|现在|可|,)")
 # Where a clause ends: punctuation, symbols and line breaks (not spaces, apostrophes, hyphens).
 _BREAK = re.compile(r"[^\w\s'\-]|\n")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r" ?\n[\s]*")
 
@@ -118,6 +119,7 @@ class Lexicon:
     coordinators: frozenset[str]
     third_person: tuple[str, ...]
     first_person: tuple[str, ...]
+    alone: Mapping[str, tuple[str, str]]  # word -> (slot, option) when it is the whole message
 
 
 class _Normalizer:
@@ -138,6 +140,11 @@ class _Normalizer:
         return {self(word), self(self._s2t.convert(word))} - {""}
 
 
+def _bare(text: str) -> str:
+    """Without punctuation and spaces: how a one-word answer is compared."""
+    return _NOT_WORD.sub("", text)
+
+
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
@@ -154,6 +161,7 @@ class _LexiconBuilder:
         self.senses: dict[str, list[Sense]] = {}
         self.kinds: dict[str, dict[str, int]] = {}  # key -> {kind: first line}
         self.key_lines: dict[str, int] = {}
+        self.alone: dict[str, tuple[str, str]] = {}
 
     def build(self) -> Lexicon:
         data = read_yaml(self.path, self.problems)
@@ -186,6 +194,7 @@ class _LexiconBuilder:
             coordinators=frozenset(self._texts("coordinators", data.get("coordinators"))),
             third_person=self._texts("third_person", data.get("third_person")),
             first_person=self._texts("first_person", data.get("first_person")),
+            alone=self.alone,
         )
 
     # --- sections -----------------------------------------------------------------------------
@@ -220,12 +229,15 @@ class _LexiconBuilder:
             if oid not in options:
                 self.problems.add(self.file, line, f"{slot}: no option '{oid}' in questions.yaml")
                 continue
-            unknown = set(entry) - {"id", "words", "weak"}
+            unknown = set(entry) - {"id", "words", "weak", "alone"}
             for key in sorted(map(str, unknown)):
                 self.problems.add(self.file, line, f"{slot}.{oid}: unknown key '{key}'")
             for weak, key in ((False, "words"), (True, "weak")):
                 for word in self._word_list(entry, key):
                     self._add(word, "word", Sense(slot, (oid,), weak), line)
+            for word in self._word_list(entry, "alone"):
+                for key in self.normalize.variants(word):
+                    self.alone[_bare(key)] = (slot, oid)
 
     def _add_plain(self, section: str, words: Any, kind: str, required: bool) -> None:
         texts = self._texts(section, words)
@@ -441,6 +453,9 @@ class Understander:
     def understand(self, text: str) -> Understanding:
         """Answers, ambiguities and negations found in one message (pure, no I/O)."""
         message = self._read(text[:MAX_CHARS])
+        alone = self.lexicon.alone.get(_bare(message.text))
+        if alone is not None:  # "自己" typed as an answer
+            return Understanding(answers={alone[0]: alone[1]}, matched=(message.text,))
         if not message.hits:
             return EMPTY
         answers: dict[str, str] = {}

@@ -19,15 +19,17 @@ from bot.telegram_app import build_application
 TOKEN = "123456:TEST-TOKEN"
 
 
-def settings_for(api: StandinBotAPI, db: Path) -> Settings:
+def settings_for(api: StandinBotAPI, db: Path, **overrides: Any) -> Settings:
     base = Settings.from_env()
-    return replace(base, token=TOKEN, base_url=api.base_url, database_url=f"sqlite:///{db}")
+    return replace(
+        base, token=TOKEN, base_url=api.base_url, database_url=f"sqlite:///{db}", **overrides
+    )
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: StandinBotAPI, db: Path) -> AsyncIterator[Any]:
+async def running_bot(api: StandinBotAPI, db: Path, **overrides: Any) -> AsyncIterator[Any]:
     """The real Application, polling the stand-in over HTTP, on a real SQLite file."""
-    settings = settings_for(api, db)
+    settings = settings_for(api, db, **overrides)
     store = SQLiteStore(db, settings.session_ttl_days * 86400)
     app = build_application(settings, Engine(load_flow()), store)
     await app.initialize()
