@@ -154,7 +154,7 @@ callback_data = st.one_of(
     st.text(max_size=70),
     st.builds(
         lambda o, v, a: f"{o}|{v}|{a}",
-        st.sampled_from(USERS + [1, 0]),
+        st.sampled_from([*USERS, 1, 0]),
         st.integers(0, 12),
         st.sampled_from(
             [
