@@ -151,3 +151,13 @@ def test_loader_reports_unknown_ids_in_conditions(tmp_path: Path) -> None:
     )
     with pytest.raises(FlowError, match="'insurance' has no option 'martian'"):
         load_flow(flows)
+
+
+def test_diagram_draws_every_question_and_the_outcomes(tmp_path: Path) -> None:
+    out = tmp_path / "flow.dot"
+    result = run("diagram", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    dot = out.read_text(encoding="utf-8")
+    for question in load_flow().questions:
+        assert f"  {question.id} [" in dot
+    assert "answer card" in dot and "not_allowed" in dot
