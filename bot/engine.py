@@ -23,6 +23,7 @@ from bot.flow import OUTCOME, Flow
 from bot.render import Renderer, Reply
 from bot.rules import RuleBook
 from bot.session import Session
+from bot.understand import Understander, Understanding
 
 BEGIN = "begin"
 NAV_ACTIONS = ("back", "restart", "item", "person", "region")
@@ -97,8 +98,12 @@ def normalize(text: str) -> str:
 
 
 class Engine:
-    def __init__(self, flow: Flow, renderer: Renderer | None = None) -> None:
+    def __init__(
+        self, flow: Flow, renderer: Renderer | None = None, understand: bool = True
+    ) -> None:
         self.flow = flow
+        # Typed questions ("我在长春，能给我妈买疫苗吗") are read with the lexicon in flows/.
+        self.understander = Understander(flow) if understand else None
         self.rules = RuleBook(flow)
         self.renderer = renderer or Renderer(flow)
         self._order = [q.id for q in flow.questions]
@@ -259,7 +264,23 @@ class Engine:
             option = self._text_index[session.state].get(word)
             if option is not None:
                 return self._answer(session, Answer(session.state, option), locale)
+        if self.understander is not None:
+            understood = self.understander.understand(text)
+            if not understood.is_empty:
+                return self._understood(session, understood, locale)
         return Step(session, self.reply(session, locale, "not_understood"), changed=False)
+
+    def _understood(self, session: Session, understood: Understanding, locale: str) -> Step:
+        """A typed question: keep what it says, ask only what is missing or unclear."""
+        answers = {**session.answers, **understood.answers}
+        for slot in understood.ambiguous:
+            answers.pop(slot, None)  # several candidates: ask, don't guess
+        for slot, options in understood.negated.items():
+            if answers.get(slot) in options:
+                answers.pop(slot)  # "not for me": whatever it was, ask again
+        new = self.settle(answers)
+        notice = self.renderer.understood(understood, locale)
+        return self._moved(session, new, locale, notice)
 
     def _start(self, session: Session, payload: str, locale: str) -> Step:
         answers, bad = self.parse_payload(payload)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 from babel.lists import format_list
@@ -19,6 +20,9 @@ from bot.flow import NATIONWIDE, Flow, Option, Question, Rule
 from bot.i18n import N_
 from bot.rules import Outcome
 from bot.session import Session
+
+if TYPE_CHECKING:
+    from bot.understand import Understanding
 
 VERDICT_LINES = {
     "allowed": N_("✅ 可以用个人账户支付"),
@@ -34,7 +38,10 @@ VERDICT_WORDS = {
 }
 NOTICES = {
     "stale": N_("这个菜单已经过时了，下面是你现在所在的问题。"),
-    "not_understood": N_("没看懂这条消息。请点下面的按钮，或者输入选项的名称。"),
+    "not_understood": N_(
+        "没看懂这条消息。可以点下面的按钮，也可以直接问，比如：\n"
+        "“我在长春，能用医保卡给我妈买流感疫苗吗？”\n“退休了，账户里的钱能取出来吗？”"
+    ),
     "at_start": N_("已经是第一个问题了。"),
     "bad_link": N_("链接里有部分内容无法识别，已经忽略。"),
     "resumed": N_("欢迎回来，我们从上次停下的地方继续。"),
@@ -136,6 +143,40 @@ class Renderer:
         if notice is None:
             return []
         return [i18n.gettext(locale, NOTICES.get(notice, notice)), ""]
+
+    def understood(self, understood: Understanding, locale: str) -> str:
+        """One line saying what a typed question was understood as, and what stays open."""
+        t = i18n.translations(locale).gettext
+        parts = []
+        for question in self.flow.questions:
+            option_id = understood.answers.get(question.id)
+            if option_id is None or question.id in ("province", "category"):
+                continue  # a city names its province; an item its category
+            if question.id == "city" and option_id not in self.flow.regions:
+                continue
+            option = question.option(option_id)
+            if option is not None:
+                parts.append(self.option_label(question, option, locale))
+        if "province" in understood.answers and "city" not in understood.answers:
+            province = self.flow.question("province").option(understood.answers["province"])
+            if province is not None:
+                parts.insert(0, self.option_label(self.flow.question("province"), province, locale))
+        lines = [t("我理解的是：") + " · ".join(parts)] if parts else []
+        for slot, candidates in understood.ambiguous.items():
+            question = self.flow.question(slot)
+            names = [
+                self.option_label(question, question.option(c), locale)
+                for c in candidates
+                if question.option(c) is not None
+            ]
+            lines.append(
+                t("你提到了几个选项：{options}。请在下面选一个。").format(
+                    options=format_list(names, locale=i18n.babel_locale(locale))
+                )
+            )
+        if lines:
+            lines.append(t("不对的话，可以点“返回”或在结果里更改。"))
+        return "\n".join(lines)
 
     # --- replies ------------------------------------------------------------------------------
 
