@@ -545,9 +545,16 @@ async def register_commands(application: Application) -> None:
         )
 
 
+async def register_commands_quietly(application: Application) -> None:
+    try:
+        await register_commands(application)
+    except TelegramError as exc:  # menus still work; only the command list is missing
+        log.warning("could not register the command list: %s", exc)
+
+
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
     handlers = BotHandlers(engine, store, settings)
-    purge_task: dict[str, asyncio.Task[None]] = {}
+    background: dict[str, asyncio.Task[None]] = {}
 
     async def purge_forever() -> None:
         while True:
@@ -558,13 +565,15 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
 
     async def post_init(app: Application) -> None:
         await store.open()
-        await register_commands(app)
-        purge_task["task"] = asyncio.get_running_loop().create_task(purge_forever())
+        loop = asyncio.get_running_loop()
+        # Neither needs to delay the first update: polling starts while they run.
+        background["commands"] = loop.create_task(register_commands_quietly(app))
+        background["purge"] = loop.create_task(purge_forever())
 
     async def post_shutdown(app: Application) -> None:
-        task = purge_task.pop("task", None)
-        if task is not None:
+        for task in background.values():
             task.cancel()
+        background.clear()
         await store.close()
 
     application = (
