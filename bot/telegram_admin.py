@@ -214,7 +214,8 @@ class AdminHandlers:
             await reply(i18n.gettext(locale, QUIET_USAGE))
             return
         await self.store.update_chat(who.chat_id, quiet=value == "on")
-        await reply(i18n.gettext(locale, QUIET_ON if value == "on" else QUIET_OFF))
+        done = QUIET_ON if value == "on" else QUIET_OFF
+        await reply(i18n.gettext(locale, done))
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guarded = await self._guard(update, context, admin_only=False)
