@@ -44,6 +44,7 @@ from bot.config import Settings
 from bot.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Show, Start, Text
 from bot.i18n import N_
 from bot.metrics import ERRORS, VERDICTS
+from bot.ordering import PerUserUpdateProcessor
 from bot.render import Button, Reply
 from bot.session import Session
 from bot.store import Loaded, Store
@@ -499,6 +500,7 @@ class BotHandlers:
 
 
 SEND_ATTEMPTS = 3
+CONCURRENT_UPDATES = 64
 
 
 async def _call(bot: Bot, method: str, params: dict[str, object]) -> None:
@@ -581,6 +583,7 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .read_timeout(settings.http_timeout)
         .write_timeout(settings.http_timeout)
         .connect_timeout(settings.http_timeout)

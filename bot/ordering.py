@@ -1,0 +1,62 @@
+"""Updates of one user in order, different users in parallel.
+
+python-telegram-bot processes updates one at a time by default, so every user waits for the
+store write of everyone before them. This processor lets up to `max_concurrent_updates` run at
+once while a user's own updates (a double tap, a message right after a press) still run in the
+order Telegram sent them. A lock exists only while that user has an update in flight, so no
+per-user state stays in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+def ordering_key(update: object) -> int | None:
+    """Whose updates must not overtake each other: the user's, else the chat's."""
+    if isinstance(update, Update):
+        if update.effective_user is not None:
+            return update.effective_user.id
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+    return None
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = ordering_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock, waiting = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, waiting = self._locks[key]
+            if waiting == 1:
+                del self._locks[key]  # nothing about this user stays behind
+            else:
+                self._locks[key] = (lock, waiting - 1)
+
+    @property
+    def users_in_flight(self) -> int:
+        return len(self._locks)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
