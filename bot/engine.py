@@ -312,8 +312,37 @@ class Engine:
                         answers.setdefault(slot, next(iter(values)))
         return answers, bad
 
-    def payload_for(self, answers: Mapping[str, str]) -> str:
-        return "-".join(f"{q.code}{answers[q.id]}" for q in self.flow.questions if q.id in answers)
+    def payload_for(self, answers: Mapping[str, str], limit: int = 64) -> str:
+        """The deep-link payload for these answers, within Telegram's 64 characters.
+
+        The category is left out (the item implies it); if still too long, the last answers are
+        dropped and the bot simply asks them again.
+        """
+        implied = {"category"} if "item" in answers else set()
+        parts = [
+            f"{q.code}{answers[q.id]}"
+            for q in self.flow.questions
+            if q.id in answers and q.id not in implied
+        ]
+        while parts and len("-".join(parts)) > limit:
+            parts.pop()
+        return "-".join(parts)
+
+    def complete(self, answers: Mapping[str, str]) -> tuple[Session, list[str]]:
+        """Fill what a one-line question left out with each question's default.
+
+        Returns the settled session (at the outcome unless a question without a default, such as
+        the item, is missing) and the questions whose answers were assumed.
+        """
+        assumed: list[str] = []
+        session = self.settle(answers)
+        while session.state != OUTCOME:
+            question = self.flow.question(session.state)
+            if question.default is None or question.id in assumed:
+                break
+            assumed.append(question.id)
+            session = self.settle({**session.answers, question.id: question.default})
+        return session, assumed
 
     def payload_for_region(self, code: str) -> str:
         """The start payload that pre-selects a region (a group's default, say)."""

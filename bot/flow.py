@@ -65,6 +65,7 @@ class Question:
     ask_if: Condition | None
     skip_if: Condition | None
     line: int
+    default: str | None = None  # assumed when a one-line question does not say
 
     def is_asked(self, answers: Mapping[str, str]) -> bool:
         if self.ask_if is not None and not self.ask_if.holds(answers):
@@ -385,11 +386,29 @@ def _load_questions(
                     entry.get("skip_if"), file, line, slots, problems, f"question {qid}"
                 ),
                 line=line,
+                default=_default(entry, qid, options, file, line, problems),
             )
         )
     if len({q.id for q in questions}) != len(questions):
         problems.add(file, 1, "two questions share an id")
     return questions
+
+
+def _default(
+    entry: Mapping[str, Any],
+    qid: str,
+    options: list[Option],
+    file: str,
+    line: int,
+    problems: Problems,
+) -> str | None:
+    value = entry.get("default")
+    if value is None:
+        return None
+    value = as_text(value)
+    if value not in {o.id for o in options}:
+        problems.add(file, line, f"question {qid}: default '{value}' is not one of its options")
+    return value
 
 
 def _load_options(

@@ -34,6 +34,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -573,6 +574,11 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         background["purge"] = loop.create_task(purge_forever())
 
     async def post_shutdown(app: Application) -> None:
+        commands = background.pop("commands", None)
+        if commands is not None:
+            # Let a registration in flight finish rather than cut a request in half.
+            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(commands, timeout=5)
         for task in background.values():
             task.cancel()
         background.clear()
@@ -597,8 +603,10 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
 
 def add_handlers(application: Application, handlers: BotHandlers) -> None:
     from bot.telegram_admin import AdminHandlers
+    from bot.telegram_inline import InlineHandlers
 
     admin = AdminHandlers(handlers)
+    inline = InlineHandlers(handlers.engine)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     application.add_handler(CommandHandler(["start", "ask"], handlers.start))
@@ -609,6 +617,7 @@ def add_handlers(application: Application, handlers: BotHandlers) -> None:
     application.add_handler(CommandHandler("forget", handlers.forget))
     admin.add_to(application)
     application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(private & filters.TEXT, handlers.text))
     application.add_handler(

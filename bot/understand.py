@@ -52,6 +52,9 @@ _KNOWN_KEYS = {
     "third_person",
     "first_person",
     "coordinators",
+    "item_absorbs",
+    "card_owner",
+    "premium_verbs",
     "region_extra",
     *SLOTS,
 }
@@ -65,7 +68,9 @@ class Understanding:
     """What a message says, as answers the flow can use.
 
     answers:   question id -> option id, only for questions the message answers unambiguously
-               (a city also sets its province; an item also sets its category).
+               (a city also sets its province; a city regions.yaml does not list sets its
+               province and city "other" when the province has cities; an item sets its
+               category).
     ambiguous: question id -> the candidate option ids when the message names several.
     negated:   question id -> option ids the message names under a negation ("不是给我自己").
     matched:   the words found, in message order, for debugging and logs.
@@ -107,6 +112,7 @@ class Word:
     senses: tuple[Sense, ...]
     left_boundary: bool  # starts with a latin letter or digit: needs a word boundary there
     right_boundary: bool
+    by_slot: Mapping[str, tuple[Sense, ...]] = field(default_factory=dict)  # senses per slot
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,12 @@ class Lexicon:
     third_person: tuple[str, ...]
     first_person: tuple[str, ...]
     alone: Mapping[str, tuple[str, str]]  # word -> (slot, option) when it is the whole message
+    absorbs: Mapping[str, frozenset[str]]  # item -> items it stands for when named together
+    use_words: tuple[str, ...]  # 用/拿/刷 before someone's card: "用孩子的医保卡"
+    card_words: tuple[str, ...]
+    account_words: tuple[str, ...]  # 的 + one of these after a relative: "我老公的个账"
+    into_words: tuple[str, ...]  # ... unless money goes into it: "转到我老婆的卡上"
+    premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
 
 
 class _Normalizer:
@@ -183,6 +195,10 @@ class _LexiconBuilder:
         if not isinstance(cues, Mapping):
             self._problem("region_cues", "region_cues must map kinds of cue to lists of words")
             cues = {}
+        owner = data.get("card_owner") or {}
+        if not isinstance(owner, Mapping):
+            self._problem("card_owner", "card_owner must map use and card to lists of words")
+            owner = {}
         self._check_conflicts()
         self.problems.raise_if_any()
         return Lexicon(
@@ -195,6 +211,12 @@ class _LexiconBuilder:
             third_person=self._texts("third_person", data.get("third_person")),
             first_person=self._texts("first_person", data.get("first_person")),
             alone=self.alone,
+            absorbs=self._absorbs(data.get("item_absorbs")),
+            use_words=self._texts("card_owner", owner.get("use")),
+            card_words=self._texts("card_owner", owner.get("card")),
+            account_words=self._texts("card_owner", owner.get("account")),
+            into_words=self._texts("card_owner", owner.get("into")),
+            premium_verbs=self._texts("premium_verbs", data.get("premium_verbs")),
         )
 
     # --- sections -----------------------------------------------------------------------------
@@ -213,7 +235,11 @@ class _LexiconBuilder:
                 self.problems.add(self.file, line_of(entry), f"region_extra: unknown code '{code}'")
                 continue
             for word in self._word_list(entry, "words"):
-                if word in self.senses and any(s.slot == REGION for s in self.senses[word]):
+                if any(
+                    s.slot == REGION
+                    for key in self.normalize.variants(word)
+                    for s in self.senses.get(key, ())
+                ):
                     self.problems.add(
                         self.file, line_of(entry), f"region_extra: '{word}' already names a region"
                     )
@@ -246,6 +272,22 @@ class _LexiconBuilder:
         for word in texts:
             self._add(word, kind, None, self.key_lines.get(section, 1))
 
+    def _absorbs(self, section: Any) -> dict[str, frozenset[str]]:
+        if section is None:
+            return {}
+        line = self.key_lines.get("item_absorbs", 1)
+        if not isinstance(section, Mapping):
+            self.problems.add(self.file, line, "item_absorbs must map an item to a list of items")
+            return {}
+        items = {o.id for o in self.flow.question("item").options}
+        result: dict[str, frozenset[str]] = {}
+        for item, absorbed in section.items():
+            named = [str(item), *(absorbed if isinstance(absorbed, list) else [absorbed])]
+            for unknown in [str(i) for i in named if str(i) not in items]:
+                self.problems.add(self.file, line, f"item_absorbs: no item '{unknown}'")
+            result[str(item)] = frozenset(map(str, named[1:]))
+        return result
+
     # --- helpers ------------------------------------------------------------------------------
 
     def _add(
@@ -271,12 +313,17 @@ class _LexiconBuilder:
         words: dict[str, Word] = {}
         for key, kinds in self.kinds.items():
             kind = next(iter(kinds))
+            senses = _merge_senses(self.senses.get(key, []))
+            by_slot: dict[str, tuple[Sense, ...]] = {}
+            for sense in senses:
+                by_slot[sense.slot] = (*by_slot.get(sense.slot, ()), sense)
             words[key] = Word(
                 key=key,
                 kind=kind,
-                senses=_merge_senses(self.senses.get(key, [])),
+                senses=senses,
                 left_boundary=_is_word_char(key[0]),
                 right_boundary=_is_word_char(key[-1]),
+                by_slot=by_slot,
             )
         return words
 
@@ -381,17 +428,18 @@ class _Hit:
     clause: int  # index of the clause (text between punctuation) it sits in
     negated: bool = False
 
-    def senses(self, slot: str) -> list[Sense]:
-        return [s for s in self.word.senses if s.slot == slot]
+    def senses(self, slot: str) -> tuple[Sense, ...]:
+        return self.word.by_slot.get(slot, ())
 
     @property
     def region(self) -> str | None:
-        return next((s.options[0] for s in self.word.senses if s.slot == REGION), None)
+        senses = self.word.by_slot.get(REGION)
+        return senses[0].options[0] if senses else None
 
     @property
     def place(self) -> _Id:
         """A region's identity: its code, plus the name when it is an unlisted city."""
-        sense = next(s for s in self.word.senses if s.slot == REGION)
+        sense = self.word.by_slot[REGION][0]
         return sense.options[0], self.word.key if sense.unlisted else ""
 
 
@@ -408,6 +456,15 @@ class _Message:
 _Id = tuple[str, str]  # a place: region code, plus the name of an unlisted city
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """A sense found in the message; `own` is False for "我妈在外地" (about a relative)."""
+
+    hit: _Hit
+    sense: Sense
+    own: bool = True
+
+
 @dataclass
 class _Place:
     """A region named in the message and what it seems to be."""
@@ -421,6 +478,9 @@ class _Place:
 
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 OFFSITE = "offsite_care"  # the item for care away from where the account is
+OTHER_CITY = "other"  # the city option "省内其他城市"
+RESIDENT, RESIDENT_PREMIUM = "resident", "resident_premium"
+PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
 OTHER, SPEAKER = "other", "speaker"
 # Between a relative and a region, these make the region the relative's: "我妈在长春".
 _LOCATION_GAPS = frozenset({"", "在", "都在", "人在", "住在", "现在在", "是", "都是", "是在"})
@@ -445,6 +505,10 @@ class Understander:
         self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
         self._item_category = _item_categories(flow)
         self._scope_condition = flow.question("scope").ask_if
+        self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
+        # The city option for "a city of the province not listed in regions.yaml".
+        city_ids = {o.id for o in flow.question("city").options}
+        self._other_city = OTHER_CITY if OTHER_CITY in city_ids else None
         care = self._item_category.get(OFFSITE)
         self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
 
@@ -466,10 +530,13 @@ class Understander:
         holder = self._holder_place(places, answers)
         inferred = {
             "scope": self._scope_from_places(places, holder),
-            "item": self._offsite_from_places(message, places, holder),
+            "item": [
+                *self._offsite_from_places(message, places, holder),
+                *self._premium_for_someone_else(message),
+            ],
         }
         for slot in SLOTS:
-            found = self._slot_senses(message, slot) + inferred.get(slot, [])
+            found = [*self._slot_senses(message, slot), *inferred.get(slot, [])]
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         self._imply_category(answers, ambiguous)
         self._gate_scope(answers, ambiguous, negated)
@@ -523,14 +590,16 @@ class Understander:
         negated: dict[str, tuple[str, ...]],
     ) -> None:
         """Province and city of the account: a city implies its province."""
-        scored: dict[str, int] = {}
+        scored: dict[_Id, int] = {}
         denied: set[str] = set()
         for place in places:
+            ident = place.hit.place
             if place.hit.negated:
-                denied.add(place.code)
+                if not ident[1]:  # "不在南京了" says nothing about all of 江苏
+                    denied.add(place.code)
             elif place.role != RELATIVE:
-                scored[place.code] = max(place.score, scored.get(place.code, place.score))
-        for code in sorted(denied - set(scored)):
+                scored[ident] = max(place.score, scored.get(ident, place.score))
+        for code in sorted(denied - {code for code, _ in scored}):
             slot = "city" if self.flow.regions[code].is_city else "province"
             negated[slot] = (*negated.get(slot, ()), code)
         if scored:
@@ -538,13 +607,13 @@ class Understander:
 
     def _pick_region(
         self,
-        scored: Mapping[str, int],
+        scored: Mapping[_Id, int],
         answers: dict[str, str],
         ambiguous: dict[str, tuple[str, ...]],
     ) -> None:
         """The best-cued province wins; several equally cued ones are asked about."""
         groups: dict[str, int] = {}
-        for code, score in scored.items():
+        for (code, _), score in scored.items():
             province = self.flow.regions[code].parent or code
             groups[province] = max(score, groups.get(province, score))
         best = max(groups.values())
@@ -552,15 +621,27 @@ class Understander:
         if len(provinces) > 1:
             ambiguous["province"] = tuple(provinces)
             return
-        answers["province"] = provinces[0]
-        cities = {c: s for c, s in scored.items() if self.flow.regions[c].parent == provinces[0]}
+        province = answers["province"] = provinces[0]
+        cities: dict[str, int] = {}
+        for (code, unlisted), score in scored.items():
+            city = self._city_option(province, code, unlisted)
+            if city is not None:
+                cities[city] = max(score, cities.get(city, score))
         if cities:
             top = max(cities.values())
-            named = sorted(c for c, s in cities.items() if s == top)
+            named = self._sorted("city", (c for c, s in cities.items() if s == top))
             if len(named) == 1:
                 answers["city"] = named[0]
             else:
-                ambiguous["city"] = tuple(named)
+                ambiguous["city"] = named
+
+    def _city_option(self, province: str, code: str, unlisted: str) -> str | None:
+        """The city answer a place gives: its own code, or 'other' for 南京 in 江苏."""
+        if self.flow.regions[code].parent == province:
+            return code
+        if unlisted and code == province and province in self._provinces_with_cities:
+            return self._other_city
+        return None
 
     def _region_score(self, message: _Message, index: int) -> int:
         """2: said with an insurance word; -1: a hometown; 1: where the speaker is; else 0."""
@@ -582,6 +663,13 @@ class Understander:
         before = message.text[self._floor(message, index) : hit.start]
         if _cue_before(before, self.lexicon.together_cues, reach=0):
             return TOGETHER
+        following = message.hits[index + 1] if index + 1 < len(message.hits) else None
+        if (
+            following is not None
+            and _is_other_person(following)
+            and message.text[hit.end : following.start] == "的"
+        ):
+            return RELATIVE  # "我在青岛的老婆"
         previous = message.hits[index - 1] if index else None
         if (
             previous is not None
@@ -607,7 +695,7 @@ class Understander:
     @staticmethod
     def _holder_place(places: Sequence[_Place], answers: Mapping[str, str]) -> _Id | None:
         """The account's place, as precisely as the message names it."""
-        if "city" in answers:
+        if answers.get("city", OTHER_CITY) != OTHER_CITY:
             return answers["city"], ""
         province = answers.get("province")
         if province is None:
@@ -617,9 +705,7 @@ class Understander:
         unlisted = {p.hit.place for p in own if p.score == best and p.hit.place[1]}
         return unlisted.pop() if len(unlisted) == 1 else (province, "")
 
-    def _scope_from_places(
-        self, places: Sequence[_Place], holder: _Id | None
-    ) -> list[tuple[_Hit, Sense]]:
+    def _scope_from_places(self, places: Sequence[_Place], holder: _Id | None) -> list[_Evidence]:
         """Where a relative is, compared with the account's place, says the scope."""
         found = []
         for place in places:
@@ -632,13 +718,13 @@ class Understander:
             else:
                 continue
             if scope is not None:
-                found.append((place.hit, Sense("scope", (scope,))))
+                found.append(_Evidence(place.hit, Sense("scope", (scope,))))
         return found
 
     def _offsite_from_places(
         self, message: _Message, places: Sequence[_Place], holder: _Id | None
-    ) -> list[tuple[_Hit, Sense]]:
-        """"我三门县参保的，在杭州看病": care in a place other than the account's is offsite."""
+    ) -> list[_Evidence]:
+        """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
         if holder is None or not self._care_items:
             return []
         best = max(p.score for p in places)
@@ -650,7 +736,7 @@ class Understander:
                 continue
             following = message.hits[place.index + 1 : place.index + 2]
             if following and self._is_care_right_after(message, place.hit, following[0]):
-                found.append((following[0], Sense("item", (OFFSITE,))))
+                found.append(_Evidence(following[0], Sense("item", (OFFSITE,))))
         return found
 
     def _is_care_right_after(self, message: _Message, place: _Hit, hit: _Hit) -> bool:
@@ -669,13 +755,52 @@ class Understander:
 
     # --- other slots --------------------------------------------------------------------------
 
-    def _slot_senses(self, message: _Message, slot: str) -> list[tuple[_Hit, Sense]]:
+    def _slot_senses(self, message: _Message, slot: str) -> list[_Evidence]:
         found = []
         for index, hit in enumerate(message.hits):
             senses = hit.senses(slot)
-            if senses and slot == "insurance" and self._about_someone_else(message, index):
+            if not senses:
                 continue
-            found.extend((hit, sense) for sense in senses)
+            # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
+            about_person = slot == "insurance" or (
+                slot == "item" and any(OFFSITE in s.options for s in senses)
+            )
+            own = not (about_person and self._about_someone_else(message, index))
+            if slot == "insurance" and not own:
+                continue
+            if slot == "relative" and self._owns_the_card(message, hit):
+                continue
+            found.extend(_Evidence(hit, sense, own) for sense in senses)
+        return found
+
+    def _owns_the_card(self, message: _Message, hit: _Hit) -> bool:
+        """Whether a relative owns the account: "能用孩子的医保卡吗", "我老公的个账".
+
+        After 用/拿/刷 any card word will do; without one only an account itself (个账, 医保卡),
+        since "我妈的医保在外省" is still about the mother as the one the money is for."""
+        before = message.text[message.clause_start(hit) : hit.start]
+        before = before.removesuffix("我的").removesuffix("我")
+        after = message.text[hit.end : hit.end + 6]
+        lex = self.lexicon
+        if before.endswith(lex.use_words):
+            return after.removeprefix("的").startswith(lex.card_words)
+        if before.endswith(lex.into_words):  # "转到我老婆的卡上": she receives the money
+            return False
+        return after.startswith("的") and after[1:].startswith(lex.account_words)
+
+    def _premium_for_someone_else(self, message: _Message) -> list[_Evidence]:
+        """A relative's resident insurance, paid for, is the premium item: "给她交今年的居民医保"."""
+        found = []
+        for index, hit in enumerate(message.hits):
+            if not any(RESIDENT in s.options for s in hit.senses("insurance")):
+                continue
+            before = message.text[
+                max(message.clause_start(hit), hit.start - PREMIUM_REACH) : hit.start
+            ]
+            if any(v in before for v in self.lexicon.premium_verbs) and self._about_someone_else(
+                message, index
+            ):
+                found.append(_Evidence(hit, Sense("item", (RESIDENT_PREMIUM,))))
         return found
 
     def _about_someone_else(self, message: _Message, index: int) -> bool:
@@ -717,16 +842,19 @@ class Understander:
     def _resolve_slot(
         self,
         slot: str,
-        found: Sequence[tuple[_Hit, Sense]],
+        found: Sequence[_Evidence],
         answers: dict[str, str],
         ambiguous: dict[str, tuple[str, ...]],
         negated: dict[str, tuple[str, ...]],
     ) -> None:
         """Strong words decide; weak ones only when no strong word was found."""
-        positive = [s for h, s in found if not h.negated]
-        chosen = [s for s in positive if not s.weak] or positive
+        positive = [e for e in found if not e.hit.negated]
+        strong = [e.sense for e in positive if not e.sense.weak]
+        chosen = strong or [e.sense for e in positive]
         candidates = {o for s in chosen for o in s.options}
-        denied = {o for h, s in found if h.negated for o in s.options} - candidates
+        if slot == "item":
+            candidates = self._absorb(positive, candidates)
+        denied = {o for e in found if e.hit.negated for o in e.sense.options} - candidates
         if denied:
             negated[slot] = self._sorted(slot, denied)
         if len(candidates) == 1:
@@ -734,17 +862,29 @@ class Understander:
         elif candidates:
             ambiguous[slot] = self._sorted(slot, candidates)
 
+    def _absorb(self, positive: Sequence[_Evidence], candidates: set[str]) -> set[str]:
+        """lexicon.yaml item_absorbs: "在外地出差，买点感冒药" is offsite_care, and
+        "出国定居了，钱能取出来吗" is emigration, not plain withdrawal."""
+        for item, absorbed in self.lexicon.absorbs.items():
+            named = any(item in e.sense.options and e.own for e in positive)
+            if named and candidates and candidates <= absorbed | {item}:
+                return {item}
+        return candidates
+
     def _imply_category(
         self, answers: dict[str, str], ambiguous: dict[str, tuple[str, ...]]
     ) -> None:
         """The item decides the category (questions.yaml: the item option's `when`)."""
         items = [answers["item"]] if "item" in answers else list(ambiguous.get("item", ()))
-        categories = {self._item_category.get(i) for i in items}
+        categories = {self._item_category[i] for i in items if i in self._item_category}
+        if not categories:
+            return
+        answers.pop("category", None)
+        ambiguous.pop("category", None)
         if len(categories) == 1:
-            category = categories.pop()
-            if category is not None:
-                answers["category"] = category
-                ambiguous.pop("category", None)
+            answers["category"] = categories.pop()
+        else:  # 奶粉还是退烧药: prevention or care, ask
+            ambiguous["category"] = self._sorted("category", categories)
 
     def _gate_scope(
         self,

@@ -1,0 +1,110 @@
+"""Inline mode: `@bot 吉林 父母 疫苗` in any chat offers the matching answer card.
+
+The query is read with the same lexicon as typed questions; what it leaves out is filled with
+each question's default and the card says what was assumed. Every result carries a button that
+opens the guided menu in a private chat with the understood answers (a deep link). Nothing is
+read from or written to the store: inline queries are stateless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.ext import ContextTypes
+
+from bot import i18n
+from bot.engine import Engine
+from bot.flow import OUTCOME
+from bot.i18n import N_
+from bot.render import VERDICT_LINES
+from bot.telegram_app import fit
+
+log = logging.getLogger(__name__)
+
+OPEN_MENU = N_("在私聊中一步步问")
+GUIDED_TITLE = N_("打开引导菜单")
+GUIDED_TEXT = N_("点下面的按钮，和我私聊，一步步查个人账户能不能付。")
+GUIDED_HINT = N_("例如：吉林 父母 疫苗")
+ASSUMED = N_("未说明的按默认：{what}")
+CACHE_SECONDS = 300
+
+
+class InlineHandlers:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _deep_link(self, username: str, answers: dict[str, str]) -> str:
+        payload = self.engine.payload_for(answers)
+        return f"https://t.me/{username}?start={payload}" if payload else f"https://t.me/{username}"
+
+    async def inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        locale = i18n.locale_for(query.from_user.language_code)
+        t = i18n.translations(locale).gettext
+        understood = (
+            self.engine.understander.understand(query.query[:256])
+            if self.engine.understander is not None
+            else None
+        )
+        answers = dict(understood.answers) if understood is not None else {}
+        username = context.bot.username
+        results = []
+        if "item" in answers:
+            session, assumed = self.engine.complete(answers)
+            if session.state == OUTCOME:
+                results.append(self._card(session, assumed, answers, locale, username))
+        button = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t(OPEN_MENU), url=self._deep_link(username, answers))]]
+        )
+        results.append(
+            InlineQueryResultArticle(
+                id="guided-"
+                + hashlib.sha1(self.engine.payload_for(answers).encode()).hexdigest()[:16],
+                title=t(GUIDED_TITLE),
+                description=t(GUIDED_HINT),
+                input_message_content=InputTextMessageContent(t(GUIDED_TEXT)),
+                reply_markup=button,
+            )
+        )
+        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+
+    def _card(  # type: ignore[no-untyped-def]
+        self, session, assumed: list[str], understood: dict[str, str], locale: str, username: str
+    ):
+        """The answer card; its button opens the menu with what was understood, not assumed."""
+        t = i18n.translations(locale).gettext
+        renderer = self.engine.renderer
+        outcome = self.engine.rules.outcome(session.answers)
+        reply = renderer.card(session, outcome, locale)
+        text = reply.text
+        if assumed:
+            names = []
+            for qid in assumed:
+                question = self.engine.flow.question(qid)
+                option = question.option(session.answers.get(qid, question.default or ""))
+                if option is not None:
+                    names.append(renderer.option_label(question, option, locale))
+            text = t(ASSUMED).format(what=" · ".join(names)) + "\n" + text
+        item = self.engine.flow.question("item")
+        item_label = renderer.option_label(item, item.option(session.answers["item"]), locale)
+        return InlineQueryResultArticle(
+            id=hashlib.sha1(self.engine.payload_for(session.answers).encode()).hexdigest()[:32],
+            title=f"{t(VERDICT_LINES[outcome.verdict])} · {item_label}",
+            description=renderer.region_name(outcome.region, locale)
+            + " · "
+            + renderer.summary(session, locale, ("province", "city", "category", "item")),
+            input_message_content=InputTextMessageContent(fit(text)),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(t(OPEN_MENU), url=self._deep_link(username, understood))]]
+            ),
+        )
