@@ -81,6 +81,11 @@ def check(flow: Flow, engine: Engine | None = None) -> list[Problem]:
     problems += _check_paths(flow, engine)
     problems += _check_facts(flow)
     problems += _check_translations(flow)
+    pot = i18n.LOCALES_DIR / f"{i18n.DOMAIN}.pot"
+    for locale in i18n.LOCALES:
+        po = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+        if locale != i18n.DEFAULT_LOCALE and po.exists() and pot.exists():
+            problems += [Problem("locales", 0, p) for p in i18n.catalog_problems(pot, po)]
     return problems
 
 

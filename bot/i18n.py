@@ -86,3 +86,31 @@ def babel_locale(locale: str) -> Locale:
 
 def gettext(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
+
+
+def _placeholders(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"\{[a-z_]*\}", text))
+
+
+def catalog_problems(pot_path: Path, po_path: Path) -> list[str]:
+    """Every message of the template must be translated in the catalog: not missing, not
+    empty, not fuzzy, and with exactly the msgid's {placeholders}."""
+    with pot_path.open("rb") as fh:
+        template = read_po(fh)
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    problems = []
+    for message in template:
+        if not message.id:
+            continue
+        found = catalog.get(message.id)
+        short = str(message.id)[:40]
+        if found is None or not found.string:
+            problems.append(f"{po_path}: missing translation for {short!r}")
+        elif found.fuzzy:
+            problems.append(f"{po_path}: fuzzy translation for {short!r}")
+        elif _placeholders(str(message.id)) != _placeholders(str(found.string)):
+            problems.append(f"{po_path}: placeholders differ for {short!r}")
+    return problems

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 
 from bot import i18n
@@ -269,18 +269,22 @@ class Renderer:
         names = []
         for sid in ids:
             src = self.flow.sources[sid]
-            detail = ", ".join(x for x in (t(src.publisher), src.doc_no, src.date) if x)
+            parts = (t(src.publisher), src.doc_no, format_day(src.date, locale))
+            detail = t("，").join(x for x in parts if x)
             names.append(t("《{title}》（{detail}）").format(title=t(src.title), detail=detail))
         return t("来源：") + format_list(names, locale=i18n.babel_locale(locale))
 
 
 def format_day(day: str, locale: str) -> str:
-    """A YYYY-MM-DD date in the locale's medium format (2026年11月28日 / Nov 28, 2026)."""
+    """A YYYY-MM-DD or YYYY-MM date for the locale: 2026年11月28日 / Nov 28, 2026; 2024年8月."""
+    where = i18n.babel_locale(locale)
     try:
-        value = dt.date.fromisoformat(day)
+        if len(day) == 7:
+            value = dt.date.fromisoformat(day + "-01")
+            return format_skeleton("yMMM", value, locale=where)
+        return format_date(dt.date.fromisoformat(day), format="medium", locale=where)
     except ValueError:
         return day
-    return format_date(value, format="medium", locale=i18n.babel_locale(locale))
 
 
 def _cells(text: str) -> int:
