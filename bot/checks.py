@@ -74,10 +74,17 @@ def snapshot_text(engine: Engine) -> str:
     )
 
 
-def check(flow: Flow, engine: Engine | None = None) -> list[Problem]:
+def check(flow: Flow, engine: Engine | None = None, directory: Path | None = None) -> list[Problem]:
     """Everything `python -m bot check` reports, beyond what loading already refuses."""
-    engine = engine or Engine(flow)
+    from bot.flowfile import FlowError
+    from bot.understand import load_lexicon
+
     problems: list[Problem] = []
+    try:
+        load_lexicon(flow, (directory / "lexicon.yaml") if directory else None)
+    except FlowError as exc:
+        problems += exc.problems
+    engine = engine or Engine(flow, understand=False)
     problems += _check_paths(flow, engine)
     problems += _check_facts(flow)
     problems += _check_translations(flow)

@@ -236,7 +236,7 @@ def cmd_check(directory: Path) -> int:
             print(f"{directory.name}/{problem}", file=sys.stderr)
         print(f"{len(exc.problems)} problem(s)", file=sys.stderr)
         return 1
-    problems = check(flow)
+    problems = check(flow, directory=directory)
     for problem in problems:
         print(f"{directory.name}/{problem}", file=sys.stderr)
     if problems:

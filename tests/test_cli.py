@@ -30,8 +30,20 @@ def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):
 
 
 def test_ask_json_from_the_issue() -> None:
-    result = run("ask", "--region", "吉林", "--insurance", "employee", "--relative", "parent",
-                 "--scope", "same_area", "--item", "outpatient", "--json")
+    result = run(
+        "ask",
+        "--region",
+        "吉林",
+        "--insurance",
+        "employee",
+        "--relative",
+        "parent",
+        "--scope",
+        "same_area",
+        "--item",
+        "outpatient",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["verdict"] in {"allowed", "conditional", "not_allowed", "info"}
@@ -43,8 +55,18 @@ def test_ask_json_from_the_issue() -> None:
 
 @pytest.mark.parametrize("region", ["长春", "220100", "长春市", "changchun", "長春"])
 def test_region_by_code_or_any_name(region: str) -> None:
-    result = run("ask", "--region", region, "--insurance", "employee", "--item", "outpatient",
-                 "--relative", "self", "--json")
+    result = run(
+        "ask",
+        "--region",
+        region,
+        "--insurance",
+        "employee",
+        "--item",
+        "outpatient",
+        "--relative",
+        "self",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["region"]["code"] == "220100"
 
@@ -56,8 +78,10 @@ def test_region_by_code_or_any_name(region: str) -> None:
         (["--insurance", "boss", "--item", "top_up"], "--insurance"),
         (["--insurance", "employee", "--item", "nope"], "--item"),
         (["--insurance", "employee", "--item", "outpatient"], "--relative is needed"),
-        (["--insurance", "employee", "--item", "outpatient", "--relative", "parent"],
-         "--scope is needed"),
+        (
+            ["--insurance", "employee", "--item", "outpatient", "--relative", "parent"],
+            "--scope is needed",
+        ),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(args: list[str], message: str) -> None:
@@ -109,9 +133,7 @@ def test_check_names_file_and_line_of_a_broken_copy(tmp_path: Path) -> None:
     text = rules.read_text(encoding="utf-8")
     text = text.replace("verdict: allowed", "verdict: maybe", 1)
     rules.write_text(text, encoding="utf-8")
-    line = next(
-        i for i, row in enumerate(text.splitlines(), 1) if "verdict: maybe" in row
-    )
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "verdict: maybe" in row)
     result = run("check", "--flows", str(flows))
     assert result.returncode == 1
     assert "rules.yaml:" in result.stderr and "verdict 'maybe'" in result.stderr
@@ -145,8 +167,9 @@ def test_loader_reports_unknown_ids_in_conditions(tmp_path: Path) -> None:
     flows = broken_copy(tmp_path)
     path = flows / "questions.yaml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("skip_if: {insurance: [resident]}",
-                                                 "skip_if: {insurance: [martian]}", 1),
+        path.read_text(encoding="utf-8").replace(
+            "skip_if: {insurance: [resident]}", "skip_if: {insurance: [martian]}", 1
+        ),
         encoding="utf-8",
     )
     with pytest.raises(FlowError, match="'insurance' has no option 'martian'"):
@@ -161,3 +184,15 @@ def test_diagram_draws_every_question_and_the_outcomes(tmp_path: Path) -> None:
     for question in load_flow().questions:
         assert f"  {question.id} [" in dot
     assert "answer card" in dot and "not_allowed" in dot
+
+
+def test_check_reports_a_broken_lexicon(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    lexicon = flows / "lexicon.yaml"
+    lexicon.write_text(
+        lexicon.read_text(encoding="utf-8").replace("  - id: vaccine\n", "  - id: vaccinne\n", 1),
+        encoding="utf-8",
+    )
+    result = run("check", "--flows", str(flows))
+    assert result.returncode == 1
+    assert "lexicon.yaml:" in result.stderr and "vaccinne" in result.stderr
