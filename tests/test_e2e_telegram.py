@@ -135,3 +135,33 @@ async def test_session_survives_a_restart_of_the_application(
 
 def test_token_is_what_the_stand_in_saw(api: StandinBotAPI) -> None:
     assert TOKEN.split(":")[0].isdigit()
+
+
+async def test_a_typed_question_reaches_the_card_asking_only_what_is_missing(
+    api: StandinBotAPI, tmp_path: Path
+) -> None:
+    user = api.user(1010)
+    async with running_bot(api, tmp_path / "bot.sqlite3"):
+        reply = await say(api, user, "我在长春，能用我的医保卡给我妈买流感疫苗吗？")
+        assert "我理解的是" in reply["text"] and "长春" in reply["text"]
+        asked = [reply["text"].splitlines()[-1]]
+        while "来源" not in api.last_message(user.id)["text"]:
+            menu = api.last_message(user.id)
+            await press(api, user, menu, index=0)
+            asked.append(api.last_message(user.id)["text"].splitlines()[-1])
+        card = api.last_message(user.id)["text"]
+        assert card.startswith("❌") and "长春" in card and "疫苗" in card and "父母" in card
+        # Only insurance and the mother's scope were missing: two presses, not seven.
+        assert len(asked) == 3, asked
+
+
+async def test_typed_text_inside_the_menu_still_selects_options(
+    api: StandinBotAPI, tmp_path: Path
+) -> None:
+    user = api.user(1011)
+    async with running_bot(api, tmp_path / "bot.sqlite3"):
+        await say(api, user, "/start")
+        for text in ("北京", "退休", "看病、买药", "门诊看病"):
+            await say(api, user, text)
+        reply = await say(api, user, "我自己")
+        assert "来源" in reply["text"] and "北京" in reply["text"]
