@@ -1,5 +1,11 @@
+import os
 import sys
 
 from bot.cli import main
 
-sys.exit(main())
+try:
+    sys.exit(main())
+except BrokenPipeError:
+    # `python -m bot facts | head`: the reader left; that is not an error worth a traceback.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(0)

@@ -17,6 +17,7 @@ from bot.engine import Engine
 from bot.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.flowfile import FlowError
 from bot.regions import find_region, is_nationwide, region_answers
+from bot.render import localize
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -55,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_ask(flow, args)
         if command == "sources":
             return cmd_sources(flow)
+        if command == "facts":
+            return cmd_facts(flow)
         if command == "diagram":
             from bot.diagram import write_diagram
 
@@ -92,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
     check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
     sub.add_parser("sources", help="list every source the rules cite")
+    sub.add_parser("facts", help="the table from each fact to the rules that use it")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database consistently, even while the bot runs"
     )
@@ -202,8 +206,10 @@ def outcome_json(engine: Engine, outcome: Any, locale: str) -> dict[str, Any]:
         "rule_id": outcome.id,
         "rules": [{"id": r.id, "layer": r.layer, "verdict": r.verdict} for r in outcome.rules],
         "region": {"code": outcome.region, "name": renderer.region_name(outcome.region, locale)},
-        "text": "\n".join(t(r.text) for r in outcome.rules),
-        "conditions": list(dict.fromkeys(t(c) for r in outcome.rules for c in r.conditions)),
+        "text": "\n".join(localize(t(r.text), locale) for r in outcome.rules),
+        "conditions": list(
+            dict.fromkeys(localize(t(c), locale) for r in outcome.rules for c in r.conditions)
+        ),
         "regional_note": renderer.regional_note(outcome, locale),
         "sources": [
             {
@@ -282,4 +288,16 @@ def cmd_backup(command: str, path: Path) -> int:
     except backup.BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_facts(flow: Flow) -> int:
+    """Fact -> rules, from the `facts:` lists in rules.yaml; `check` fails on an unused fact."""
+    used: dict[str, list[str]] = {fid: [] for fid in flow.facts}
+    for rule in flow.rules:
+        for fid in rule.facts:
+            used[fid].append(rule.id)
+    for fid, fact in flow.facts.items():
+        rules = ", ".join(used[fid]) or "(no rule!)"
+        print(f"{fid}\t{rules}\t{fact.text[:70]}")
     return 0

@@ -91,7 +91,7 @@ def gettext(locale: str, message: str) -> str:
 def _placeholders(text: str) -> set[str]:
     import re
 
-    return set(re.findall(r"\{[a-z_]*\}", text))
+    return set(re.findall(r"\{[a-z_]*(?::[0-9.]+)?\}", text))
 
 
 def catalog_problems(pot_path: Path, po_path: Path) -> list[str]:

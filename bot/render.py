@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
+from babel.numbers import format_currency
 
 from bot import i18n
 from bot.flow import NATIONWIDE, Flow, Option, Question, Rule
@@ -215,8 +217,8 @@ class Renderer:
             f"📍 {self.region_name(outcome.region, locale)} · {self.summary(session, locale, _NOT_IN_CARD)}"
         )
         lines.append("")
-        lines += [t(r.text) for r in outcome.rules]
-        conditions = [t(c) for r in outcome.rules for c in r.conditions]
+        lines += [localize(t(r.text), locale) for r in outcome.rules]
+        conditions = [localize(t(c), locale) for r in outcome.rules for c in r.conditions]
         if conditions:
             lines += ["", t("条件：")] + [f"• {c}" for c in dict.fromkeys(conditions)]
         lines += ["", t("地区差异：") + self.regional_note(outcome, locale)]
@@ -253,7 +255,7 @@ class Renderer:
                         t("以上是{place}的规定。全国规定（{verdict}）：{text}").format(
                             place=place,
                             verdict=t(VERDICT_WORDS[national.verdict]),
-                            text=t(national.text),
+                            text=localize(t(national.text), locale),
                         )
                     )
             return " ".join(notes)
@@ -273,6 +275,17 @@ class Renderer:
             detail = t("，").join(x for x in parts if x)
             names.append(t("《{title}》（{detail}）").format(title=t(src.title), detail=detail))
         return t("来源：") + format_list(names, locale=i18n.babel_locale(locale))
+
+
+_MONEY = re.compile(r"\{money:([0-9]+(?:\.[0-9]+)?)\}")
+
+
+def localize(text: str, locale: str) -> str:
+    """Amounts in texts are written `{money:7778.40}`; babel formats them for the locale."""
+    if "{money:" not in text:
+        return text
+    where = i18n.babel_locale(locale)
+    return _MONEY.sub(lambda m: format_currency(float(m.group(1)), "CNY", locale=where), text)
 
 
 def format_day(day: str, locale: str) -> str:

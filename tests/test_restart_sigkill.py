@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from standin_botapi import StandinBotAPI
@@ -68,3 +70,54 @@ def test_sigkill_mid_flow_then_continue_on_the_same_menu(tmp_path: Path) -> None
                 bot.kill()
         assert api.violations == []
         assert api.unanswered_callbacks() == []
+
+
+def test_sigkill_under_load_loses_no_committed_answer(tmp_path: Path) -> None:
+    """Many users mid-flow, the process killed while they press: every answer the bot had
+    confirmed (by editing the menu, which happens only after the commit) is still there."""
+    import sqlite3
+
+    db = tmp_path / "bot.sqlite3"
+    labels = ["北京", "职工医保（在职）", "看病、买药", "门诊看病", "我自己"]
+    with StandinBotAPI() as api:
+        users = [api.user(2100 + i) for i in range(24)]
+        bot = start_bot(api, db)
+        try:
+            for user in users:
+                api.send_text(user, "/start")
+            api.wait_for(lambda a: all(a.last_message(u.id) for u in users), timeout=60)
+            # Everybody presses as fast as the bot answers; kill it in the middle of that.
+            for step in range(3):
+                for user in users:
+                    api.press(user, api.last_message(user.id), button_text=labels[step])
+                if step == 2:
+                    time.sleep(0.05)
+                    break
+                api.wait_for(lambda a: a.unanswered_callbacks() == [], timeout=60)
+        finally:
+            bot.send_signal(signal.SIGKILL)
+            bot.wait(timeout=10)
+        # What the users saw: a menu edited to the next question means that answer is committed.
+        seen = {u.id: api.last_message(u.id)["text"] for u in users}
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            stored = dict(conn.execute("SELECT user_id, data FROM sessions"))
+        for user in users:
+            answers = json.loads(stored[user.id])["a"]
+            assert answers.get("province") == "110000" and answers.get("insurance") == "employee"
+            if "具体是哪一项" in seen[user.id]:  # the third press was confirmed to this user
+                assert answers.get("category") == "care", user.id
+        # And the restarted bot carries on for everyone from where they are.
+        bot = start_bot(api, db)
+        try:
+            for user in users:
+                api.send_text(user, "/start")
+            api.wait_for(
+                lambda a: all(
+                    "省份" not in (a.last_message(u.id) or {}).get("text", "省份") for u in users
+                ),
+                timeout=60,
+            )
+        finally:
+            bot.terminate()
+            bot.wait(timeout=15)

@@ -341,3 +341,45 @@ async def test_postgres_load_and_save_are_one_statement_each(pg_url: str) -> Non
         assert "LEFT JOIN" in seen[0] and "ON CONFLICT" in seen[1]
     finally:
         await store.close()
+
+
+async def test_sqlite_hot_write_waits_off_the_loop_when_another_writer_holds_the_lock(
+    tmp_path: Path,
+) -> None:
+    """The per-update write runs on the loop's thread but never blocks it on a lock."""
+    import threading
+
+    store = SQLiteStore(tmp_path / "bot.sqlite3", TTL)
+    await store.open()
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold_the_write_lock() -> None:
+        other = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        release.wait(5)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    held.wait(5)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not release.is_set():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.2)
+        release.set()
+
+    results = await asyncio.gather(store.save(1, 2, "x", 0), ticker(), release_later())
+    holder.join()
+    assert results[0] == 1  # written once the lock was free
+    assert ticks >= 5  # and the loop kept running meanwhile
+    assert await session(store, 1, 2) == ("x", 1)
+    await store.close()
