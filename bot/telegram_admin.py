@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot import i18n
 from bot.i18n import N_
 from bot.regions import find_region, is_nationwide
+from bot.render import VERDICT_WORDS
 from bot.telegram_app import BotHandlers, Who, who_of
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,6 @@ _LANG_CODES = {
     "zh-hant": "zh_Hant",
     "zh_hant": "zh_Hant",
     "en": "en",
-}
-_VERDICT_NAMES = {
-    "allowed": N_("可以"),
-    "not_allowed": N_("不可以"),
-    "conditional": N_("有条件"),
-    "info": N_("说明"),
 }
 
 
@@ -246,9 +241,9 @@ class AdminHandlers:
             if not counts:
                 return t(STATS_NONE)
             details = ", ".join(
-                f"{t(_VERDICT_NAMES[v])} {n}"
+                f"{t(VERDICT_WORDS[v])} {n}"
                 for v, n in sorted(counts.items())
-                if v in _VERDICT_NAMES
+                if v in VERDICT_WORDS
             )
             return t(STATS_LINE).format(total=sum(counts.values()), details=details)
 
