@@ -280,7 +280,10 @@ class Engine:
                 answers.pop(slot)  # "not for me": whatever it was, ask again
         new = self.settle(answers)
         notice = self.renderer.understood(understood, locale)
-        return self._moved(session, new, locale, notice)
+        step = self._moved(session, new, locale, notice)
+        if new.state != OUTCOME:  # the card has its own "change" buttons
+            step.reply = self.renderer.with_corrections(step.reply, understood.answers, locale)
+        return step
 
     def _start(self, session: Session, payload: str, locale: str) -> Step:
         answers, bad = self.parse_payload(payload)

@@ -63,6 +63,14 @@ _ROW_MAX = 4
 _NOT_IN_CARD = ("province", "city", "category")
 
 
+FIX_LABELS = {
+    "region": N_("✏️ 改地区"),
+    "item": N_("✏️ 改用途"),
+    "person": N_("✏️ 改人"),
+}
+_FIXABLE = (("region", ("province", "city")), ("item", ("item",)), ("person", ("relative",)))
+
+
 @dataclass(frozen=True)
 class Button:
     code: str
@@ -179,6 +187,17 @@ class Renderer:
         if lines:
             lines.append(t("不对的话，可以点“返回”或在结果里更改。"))
         return "\n".join(lines)
+
+    def with_corrections(self, reply: Reply, understood: dict[str, str], locale: str) -> Reply:
+        """After a typed question: one button per understood part, to correct it."""
+        buttons = tuple(
+            Button(f"_{action}", i18n.gettext(locale, FIX_LABELS[action]))
+            for action, slots in _FIXABLE
+            if any(slot in understood for slot in slots)
+        )
+        if not buttons:
+            return reply
+        return Reply(reply.text, (*reply.rows, buttons), reply.kind, reply.verdict, reply.outcome)
 
     # --- replies ------------------------------------------------------------------------------
 
