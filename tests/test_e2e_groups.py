@@ -273,3 +273,42 @@ async def test_inline_query_offers_the_answer_card_and_a_deep_link(
             len(results) == 1
             and "t.me/" in results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
         )
+
+
+async def test_group_migrating_to_a_supergroup_keeps_its_settings_and_sessions(
+    api: StandinBotAPI, tmp_path: Path
+) -> None:
+    old = {"id": -4242, "type": "group", "title": "old"}
+    new = {"id": -1004242, "type": "supergroup", "title": "old"}
+    # One member does everything: their updates are processed in order (other users' run in
+    # parallel), so the migration is done before their next command.
+    admin = api.user(3111)
+    api.set_member_status(old["id"], admin.id, "administrator")
+    async with running_bot(api, tmp_path / "bot.sqlite3"):
+        mark = len(api.calls)
+        api.send_text(admin, "/setregion 上海", chat=old)
+        await api.wait_for_async(lambda a: calls_since(a, mark, "sendMessage"))
+        mark = len(api.calls)
+        api.send_text(admin, "/ask", chat=old)
+        await api.wait_for_async(lambda a: calls_since(a, mark, "sendMessage"))
+        api.queue_update(
+            {
+                "message": {
+                    "message_id": next(_ids),
+                    "date": int(time.time()),
+                    "chat": old,
+                    "from": admin.as_dict(),
+                    "migrate_to_chat_id": new["id"],
+                }
+            }
+        )
+        await api.wait_for_async(lambda a: a.pending_update_count == 0)
+        mark = len(api.calls)
+        api.send_text(admin, "/settings", chat=new)
+        await api.wait_for_async(lambda a: calls_since(a, mark, "sendMessage"))
+        assert "上海" in api.messages(new["id"])[-1]["text"]
+        mark = len(api.calls)
+        api.send_text(admin, "/ask", chat=new)
+        await api.wait_for_async(lambda a: calls_since(a, mark, "sendMessage"))
+        # The session came along: /ask resumes it instead of starting over.
+        assert "欢迎回来" in api.messages(new["id"])[-1]["text"]
