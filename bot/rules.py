@@ -30,10 +30,6 @@ class Outcome:
     def id(self) -> str:
         return "+".join(r.id for r in self.rules)
 
-    @property
-    def item_rule(self) -> Rule:
-        return next(r for r in self.rules if r.layer == "item")
-
 
 class RuleBook:
     """Rules indexed once at start so a lookup only scans the few rules of one item."""
