@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "sources":
             return cmd_sources(flow)
         if command == "facts":
-            return cmd_facts(flow)
+            return cmd_facts(flow, args.write)
         if command == "diagram":
             from bot.diagram import write_diagram
 
@@ -95,7 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
     check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
     sub.add_parser("sources", help="list every source the rules cite")
-    sub.add_parser("facts", help="the table from each fact to the rules that use it")
+    facts = sub.add_parser("facts", help="the table from each fact to the rules that use it")
+    facts.add_argument("--write", action="store_true", help=f"rewrite {FACT_TABLE.name}")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database consistently, even while the bot runs"
     )
@@ -291,13 +292,36 @@ def cmd_backup(command: str, path: Path) -> int:
     return 0
 
 
-def cmd_facts(flow: Flow) -> int:
-    """Fact -> rules, from the `facts:` lists in rules.yaml; `check` fails on an unused fact."""
+FACT_TABLE = FLOWS_DIR / "FACTS.md"
+
+
+def fact_table(flow: Flow) -> str:
+    """Fact -> the rules that use it, from the `facts:` lists in rules.yaml, as Markdown."""
     used: dict[str, list[str]] = {fid: [] for fid in flow.facts}
     for rule in flow.rules:
         for fid in rule.facts:
             used[fid].append(rule.id)
+    lines = [
+        "# Facts and the rules that use them",
+        "",
+        "Generated from `facts.yaml` and the `facts:` lists in `rules.yaml` by",
+        "`python -m bot facts --write`; a test fails when it is out of date, and",
+        "`python -m bot check` fails when a fact has no rule.",
+        "",
+        "| fact | what it says | rules |",
+        "|---|---|---|",
+    ]
     for fid, fact in flow.facts.items():
-        rules = ", ".join(used[fid]) or "(no rule!)"
-        print(f"{fid}\t{rules}\t{fact.text[:70]}")
+        text = fact.text.replace("|", "/")
+        lines.append(f"| {fid} | {text} | {', '.join(used[fid]) or '**none**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_facts(flow: Flow, write: bool = False) -> int:
+    table = fact_table(flow)
+    if write:
+        FACT_TABLE.write_text(table, encoding="utf-8")
+        print(f"wrote {FACT_TABLE}")
+    else:
+        print(table, end="")
     return 0

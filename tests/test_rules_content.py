@@ -274,3 +274,11 @@ def test_a_regional_rule_shows_the_national_rule_beside_it(engine: Engine) -> No
 def test_every_fact_is_used_by_a_rule(engine: Engine) -> None:
     used = {fact for rule in engine.flow.rules for fact in rule.facts}
     assert set(engine.flow.facts) - used == set()
+
+
+def test_the_fact_table_in_flows_is_up_to_date(engine: Engine) -> None:
+    from bot.cli import FACT_TABLE, fact_table
+
+    assert FACT_TABLE.read_text(encoding="utf-8") == fact_table(engine.flow), (
+        "run `python -m bot facts --write` and review flows/FACTS.md"
+    )
