@@ -202,3 +202,16 @@ def test_any_sequence_of_events_keeps_the_session_consistent(engine: Engine, seq
         # The stored state is always what replaying the answers gives.
         replay = engine.settle(session.answers)
         assert (replay.state, replay.answers) == (session.state, session.answers)
+
+
+def test_every_button_fits_telegrams_64_bytes_for_any_user(engine: Engine) -> None:
+    """Worst case: a 52-bit user id (16 digits) and a version in the billions."""
+    from bot.telegram_app import ButtonData
+
+    longest = max(
+        (f"{q.code}:{o.id}" for q in engine.flow.questions for o in q.options),
+        key=lambda a: len(a.encode()),
+    )
+    data = ButtonData(2**52, 9_999_999_999, longest).encode()
+    assert len(data.encode()) <= 64, data
+    assert ButtonData.decode(data) == ButtonData(2**52, 9_999_999_999, longest)
