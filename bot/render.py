@@ -127,8 +127,7 @@ class Renderer:
         return " · ".join(parts)
 
     def _nav_row(self, session: Session, locale: str) -> tuple[Button, ...]:
-        if not session.history:
-            return ()
+        """Back and Start over on every question (on the first, Back says it is the first)."""
         return tuple(
             Button(f"_{a}", i18n.gettext(locale, NAV_LABELS[a])) for a in ("back", "restart")
         )
@@ -212,7 +211,7 @@ class Renderer:
         visible = tuple(o.id for o in question.visible_options(session.answers))
         rows = self._option_rows(question.id, visible, locale)
         nav = self._nav_row(session, locale)
-        return Reply("\n".join(lines), (*rows, nav) if nav else rows, "question")
+        return Reply("\n".join(lines), (*rows, nav), "question")
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - one renderer lives as long as the process
     def _option_rows(
