@@ -12,6 +12,7 @@ the new session and a transport-free `Reply`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -102,8 +103,7 @@ class Engine:
         self, flow: Flow, renderer: Renderer | None = None, understand: bool = True
     ) -> None:
         self.flow = flow
-        # Typed questions ("我在长春，能给我妈买疫苗吗") are read with the lexicon in flows/.
-        self.understander = Understander(flow) if understand else None
+        self._understand = understand
         self.rules = RuleBook(flow)
         self.renderer = renderer or Renderer(flow)
         self._order = [q.id for q in flow.questions]
@@ -112,6 +112,14 @@ class Engine:
         self._text_index = self._build_text_index()
 
     # --- construction ---------------------------------------------------------------------
+
+    @functools.cached_property
+    def understander(self) -> Understander | None:
+        """Reads typed questions ("我在长春，能给我妈买疫苗吗") with the lexicon in flows/.
+
+        Built on first use (~0.2 s), so the bot is polling before anyone has typed anything.
+        """
+        return Understander(self.flow) if self._understand else None
 
     def _build_machine(self) -> Machine:
         questions = self.flow.questions
