@@ -8,6 +8,7 @@ condition holds wins), so the picture cannot drift from what the bot does. Needs
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 from bot.engine import BEGIN, Engine
@@ -86,8 +87,6 @@ def write_diagram(engine: Engine, out: Path | str) -> str:
         fallback = out.with_suffix(".dot")
         fallback.write_text(dot_source, encoding="utf-8")
         return f"Graphviz's dot is not installed: wrote {fallback} instead (apt install graphviz)"
-    import subprocess
-
     fmt = out.suffix.lstrip(".") or "svg"
     subprocess.run(["dot", f"-T{fmt}", "-o", str(out)], input=dot_source.encode(), check=True)
     return f"wrote {out}"

@@ -68,9 +68,13 @@ class Show:
 
 @dataclass(frozen=True)
 class Start:
-    """Begin afresh, optionally pre-filled from a deep-link payload."""
+    """Begin afresh, optionally pre-filled from a deep-link payload.
+
+    With `resume`, a session in the middle of the flow is shown again instead (plain /start).
+    """
 
     payload: str = ""
+    resume: bool = False
 
 
 Event = Answer | Nav | Text | Show | Start

@@ -8,6 +8,7 @@ the `.po` files when first used, so no stale binary catalog can ever ship.
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from pathlib import Path
 
@@ -89,8 +90,6 @@ def gettext(locale: str, message: str) -> str:
 
 
 def _placeholders(text: str) -> set[str]:
-    import re
-
     return set(re.findall(r"\{[a-z_]*(?::[0-9.]+)?\}", text))
 
 

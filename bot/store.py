@@ -139,6 +139,15 @@ def _today() -> int:
 
 
 _CHAT_FIELDS = ("region", "locale", "quiet")
+_UPDATE_CHAT_SQL = (
+    "INSERT INTO chats AS c (chat_id, region, locale, quiet, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (chat_id) DO UPDATE SET"
+    "  region = CASE WHEN ?6 THEN excluded.region ELSE c.region END,"
+    "  locale = CASE WHEN ?7 THEN excluded.locale ELSE c.locale END,"
+    "  quiet = CASE WHEN ?8 THEN excluded.quiet ELSE c.quiet END,"
+    "  updated_at = excluded.updated_at"
+    " RETURNING region, locale, quiet"
+)
 _SAVE_SQL = (
     "INSERT INTO sessions (chat_id, user_id, data, version, updated_at)"
     " VALUES (?, ?, ?, 1, ?)"
@@ -295,22 +304,24 @@ class SQLiteStore:
         unknown = set(fields) - set(_CHAT_FIELDS)
         if unknown:
             raise ValueError(f"unknown chat settings: {sorted(unknown)}")
-        current = await self.chat_settings(chat_id)
-        merged = {name: getattr(current, name) for name in _CHAT_FIELDS} | fields
-        await self.db.execute(
-            "INSERT INTO chats (chat_id, region, locale, quiet, updated_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (chat_id) DO UPDATE SET region = excluded.region,"
-            " locale = excluded.locale, quiet = excluded.quiet, updated_at = excluded.updated_at",
+        # One statement that changes only the named settings: two admins changing different
+        # ones at once both keep their change. A new row takes ChatSettings' defaults.
+        fresh = {name: getattr(ChatSettings(), name) for name in _CHAT_FIELDS} | fields
+        rows = await self.db.execute_fetchall(
+            _UPDATE_CHAT_SQL,
             (
                 chat_id,
-                merged["region"],
-                merged["locale"],
-                int(bool(merged["quiet"])),
+                fresh["region"],
+                fresh["locale"],
+                int(bool(fresh["quiet"])),
                 int(time.time()),
+                "region" in fields,
+                "locale" in fields,
+                "quiet" in fields,
             ),
         )
-        return ChatSettings(merged["region"], merged["locale"], bool(merged["quiet"]))  # type: ignore[arg-type]
+        region, locale, quiet = rows[0]
+        return ChatSettings(region, locale, bool(quiet))
 
     async def _transaction(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:
         await self.db.execute("BEGIN IMMEDIATE")

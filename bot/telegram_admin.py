@@ -73,6 +73,10 @@ _LANG_CODES = {
 }
 
 
+def first_arg(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return (context.args or [""])[0].strip().lower()
+
+
 class AdminCache:
     """(chat, user) -> is admin, for a minute. Bounded: a stale entry is only a minute old."""
 
@@ -189,7 +193,7 @@ class AdminHandlers:
         if guarded is None:
             return
         who, locale = guarded
-        value = (context.args or [""])[0].strip().lower()
+        value = first_arg(context)
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
         new = _LANG_CODES.get(value)
         if new is None or new not in i18n.available():
@@ -203,7 +207,7 @@ class AdminHandlers:
         if guarded is None:
             return
         who, locale = guarded
-        value = (context.args or [""])[0].strip().lower()
+        value = first_arg(context)
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
         if value not in ("on", "off"):
             await reply(i18n.gettext(locale, QUIET_USAGE))

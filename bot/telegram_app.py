@@ -42,7 +42,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import i18n
 from bot.config import Settings
-from bot.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Show, Start, Text
+from bot.engine import NAV_ACTIONS, OUTCOME, Answer, Engine, Event, Nav, Show, Start, Text
 from bot.i18n import N_
 from bot.metrics import ERRORS, VERDICTS
 from bot.ordering import PerUserUpdateProcessor
@@ -260,6 +260,9 @@ class BotHandlers:
                     self.engine.step(session, Show("stale"), locale).reply, session.version, locale
                 )
             event = event.event
+        mid_flow = bool(session.history) and session.state != OUTCOME
+        if isinstance(event, Start) and event.resume and mid_flow:
+            event = Show("resumed")  # plain /start in the middle of the flow: carry on
         if loaded.data is None and isinstance(event, Show):
             event = Start()  # nothing stored yet: begin properly (group region, first write)
         event = self._with_group_region(event, loaded, who)
@@ -309,13 +312,7 @@ class BotHandlers:
         if who is None:
             return
         payload = context.args[0][:64] if context.args else ""
-        event: Event = Start(payload)
-        if not payload:
-            loaded = await self.store.load(who.chat_id, who.user_id)
-            session = self._session(loaded)
-            if loaded.data is not None and session.history and session.state != "outcome":
-                event = Show("resumed")
-        await self._send(update, who, await self.advance(who, event))
+        await self._send(update, who, await self.advance(who, Start(payload, resume=not payload)))
 
     async def restart(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = who_of(update)
