@@ -52,11 +52,11 @@ from telegram.ext import (  # noqa: E402
 from telegram.request import BaseRequest, RequestData  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.engine import Answer, Engine  # noqa: E402
-from bot.flow import load_flow  # noqa: E402
-from bot.render import Reply  # noqa: E402
-from bot.store import SQLiteStore  # noqa: E402
-from bot.telegram_app import BotHandlers, add_handlers  # noqa: E402
+from bot.core.engine import Answer, Engine  # noqa: E402
+from bot.core.flow import load_flow  # noqa: E402
+from bot.core.render import Reply  # noqa: E402
+from bot.store.sqlite import SQLiteStore  # noqa: E402
+from bot.telegram.app import BotHandlers, add_handlers  # noqa: E402
 
 BOT_ID = 999
 TOKEN = f"{BOT_ID}:BENCH"

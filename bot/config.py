@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
-from bot.store import DEFAULT_URL
+from bot.store.base import DEFAULT_URL
 
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
 

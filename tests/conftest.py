@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.flow import Flow, load_flow
+from bot.core.engine import Engine
+from bot.core.flow import Flow, load_flow
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,10 @@ from typing import Any
 from standin_botapi import StandinBotAPI, StandinUser
 
 from bot.config import Settings
-from bot.engine import Engine
-from bot.flow import load_flow
-from bot.store import SQLiteStore
-from bot.telegram_app import build_application
+from bot.core.engine import Engine
+from bot.core.flow import load_flow
+from bot.store.sqlite import SQLiteStore
+from bot.telegram.app import build_application
 
 TOKEN = "123456:TEST-TOKEN"
 

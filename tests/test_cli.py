@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.flow import FLOWS_DIR, load_flow
-from bot.flowfile import FlowError
+from bot.core.flow import FLOWS_DIR, load_flow
+from bot.core.flowfile import FlowError
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ import pytest
 from standin_botapi import StandinBotAPI
 from telegram_helpers import press, running_bot, say
 
-from bot.backup import backup, restore
-from bot.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
+from bot.store.backup import backup, restore
+from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP = {"id": -1009876, "type": "supergroup", "title": "G"}

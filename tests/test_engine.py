@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Answer, Engine, Nav, Show, Start, Text
-from bot.flow import OUTCOME
-from bot.session import Session
+from bot.core.engine import Answer, Engine, Nav, Show, Start, Text
+from bot.core.flow import OUTCOME
+from bot.core.session import Session
 
 ZH = "zh_Hans"
 
@@ -206,7 +206,7 @@ def test_any_sequence_of_events_keeps_the_session_consistent(engine: Engine, seq
 
 def test_every_button_fits_telegrams_64_bytes_for_any_user(engine: Engine) -> None:
     """Worst case: a 52-bit user id (16 digits) and a version in the billions."""
-    from bot.telegram_app import ButtonData
+    from bot.telegram.app import ButtonData
 
     longest = max(
         (f"{q.code}:{o.id}" for q in engine.flow.questions for o in q.options),

@@ -23,11 +23,11 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
-from bot.engine import Engine
-from bot.flow import load_flow
-from bot.session import Session
-from bot.store import SQLiteStore
-from bot.telegram_app import BotHandlers, add_handlers
+from bot.core.engine import Engine
+from bot.core.flow import load_flow
+from bot.core.session import Session
+from bot.store.sqlite import SQLiteStore
+from bot.telegram.app import BotHandlers, add_handlers
 
 BOT_ID = 777
 ENGINE = Engine(load_flow())

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from standin_botapi import StandinBotAPI
 from telegram_helpers import press, running_bot, say
 
-from bot import i18n
+from bot.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 POT = i18n.LOCALES_DIR / "messages.pot"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-from bot.checks import SNAPSHOT, snapshot_text
-from bot.engine import Engine
+from bot.core.checks import SNAPSHOT, snapshot_text
+from bot.core.engine import Engine
 
 
 def test_all_outcomes_match_the_snapshot(engine: Engine) -> None:

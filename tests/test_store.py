@@ -17,17 +17,12 @@ import asyncpg
 import pytest
 from pg_server import clean_schema, postgres_dsn  # noqa: F401  (registers the session fixture)
 
-from bot import store as sqlite_store
-from bot import store_pg
-from bot.store import (
-    SCHEMA_VERSION,
-    ChatSettings,
-    SQLiteStore,
-    Store,
-    open_store,
-    sqlite_path,
-)
-from bot.store_pg import PostgresStore
+from bot.store import postgres as store_pg
+from bot.store import sqlite as sqlite_store
+from bot.store.base import ChatSettings, Store
+from bot.store.factory import open_store
+from bot.store.postgres import PostgresStore
+from bot.store.sqlite import SCHEMA_VERSION, SQLiteStore, sqlite_path
 
 TTL = 3600.0
 

@@ -16,9 +16,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.flow import FLOWS_DIR, Flow
-from bot.flowfile import FlowError
-from bot.understand import EMPTY, MAX_CHARS, Understander, Understanding
+from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.flowfile import FlowError
+from bot.core.understand import EMPTY, MAX_CHARS, Understander, Understanding
 
 PHRASINGS = Path(__file__).resolve().parent / "phrasings.yaml"
 SLOTS = ("province", "city", "insurance", "category", "item", "relative", "scope")

@@ -1,6 +1,6 @@
 """A babel extractor for the flow files, so `pybabel extract` finds every text in `flows/`.
 
-Registered in babel.cfg as `[bot.i18n_extract:extract_flows: flows/*.yaml]`.
+Registered in babel.cfg as `[bot.cli.i18n_extract:extract_flows: flows/*.yaml]`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import yaml
 
-from bot.flowfile import LineDict, _LineLoader
+from bot.core.flowfile import LineDict, _LineLoader
 
 # Keys whose values users read. Region names are not here: regions.yaml carries each name in
 # every script itself, and source titles stay in the language they were published in.

@@ -24,8 +24,8 @@ import ahocorasick
 import opencc
 import yaml
 
-from bot.flow import FLOWS_DIR, Flow, Region
-from bot.flowfile import Problems, line_of, read_yaml
+from bot.core.flow import FLOWS_DIR, Flow, Region
+from bot.core.flowfile import Problems, line_of, read_yaml
 
 LEXICON_FILE = "lexicon.yaml"
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters

@@ -12,14 +12,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlparse
 
 import aiosqlite
 
-DEFAULT_URL = "sqlite:///data/bot.sqlite3"
+from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded
 
 # Forward-only migrations: (schema version, statements). Never edit a released step; add one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
@@ -67,62 +65,6 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-STATS_KEEP_DAYS = 31
-
-
-@dataclass(frozen=True)
-class ChatSettings:
-    region: str | None = None
-    locale: str | None = None
-    quiet: bool = False
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """Everything one update needs, read in one round trip."""
-
-    data: str | None  # the session, or None when absent or expired
-    version: int  # 0 when there is no live session
-    user_locale: str | None
-    chat: ChatSettings
-
-
-class Store(Protocol):
-    async def open(self) -> None: ...
-
-    async def close(self) -> None: ...
-
-    async def load(self, chat_id: int, user_id: int) -> Loaded: ...
-
-    async def save(self, chat_id: int, user_id: int, data: str, expected: int) -> int | None:
-        """Store `data` if the stored version is still `expected` (0: no live row).
-
-        Returns the new version, or None when someone else wrote first.
-        """
-
-    async def delete(self, chat_id: int, user_id: int) -> None: ...
-
-    async def set_user_locale(self, user_id: int, locale: str | None) -> None: ...
-
-    async def chat_settings(self, chat_id: int) -> ChatSettings: ...
-
-    async def update_chat(self, chat_id: int, **fields: object) -> ChatSettings:
-        """Change some of region, locale, quiet; returns the settings after the change."""
-
-    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its settings, sessions and statistics follow."""
-
-    async def delete_chat(self, chat_id: int) -> None: ...
-
-    async def forget_user(self, user_id: int) -> None:
-        """Delete every row about the user: sessions in every chat, their language."""
-
-    async def count_verdict(self, chat_id: int, verdict: str) -> None: ...
-
-    async def verdict_counts(self, chat_id: int, days: int) -> dict[str, int]: ...
-
-    async def purge(self) -> int:
-        """Delete sessions idle longer than the TTL and old statistics; returns sessions deleted."""
 
 
 def sqlite_path(url: str) -> Path:
@@ -389,15 +331,3 @@ class SQLiteStore:
         )
         await self.db.execute("DELETE FROM verdicts WHERE day <= ?", (_today() - STATS_KEEP_DAYS,))
         return removed
-
-
-def open_store(url: str, ttl_days: float, synchronous: str = "NORMAL") -> Store:
-    """The store a DATABASE_URL names."""
-    scheme = urlparse(url).scheme
-    if scheme == "sqlite":
-        return SQLiteStore(sqlite_path(url), ttl_days * 86400, synchronous)
-    if scheme in ("postgresql", "postgres"):
-        from bot.store_pg import PostgresStore  # asyncpg loads only when PostgreSQL is used
-
-        return PostgresStore(url, ttl_days * 86400)
-    raise ValueError(f"unsupported DATABASE_URL scheme {scheme!r}; use sqlite:///path")

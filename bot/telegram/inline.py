@@ -20,12 +20,12 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot import i18n
-from bot.engine import Engine
-from bot.flow import OUTCOME
-from bot.i18n import N_
-from bot.render import VERDICT_LINES
-from bot.telegram_app import fit
+from bot.core import i18n
+from bot.core.engine import Engine
+from bot.core.flow import OUTCOME
+from bot.core.i18n import N_
+from bot.core.render import VERDICT_LINES
+from bot.telegram.common import fit
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""PostgreSQL store on an asyncpg pool: the same contract as `bot.store.SQLiteStore`.
+"""PostgreSQL store on an asyncpg pool: the same contract as `bot.store.sqlite.SQLiteStore`.
 
-Selected by `DATABASE_URL=postgresql://…` (see `bot.store.open_store`) so that several worker
+Selected by `DATABASE_URL=postgresql://…` (see `bot.store.factory.open_store`) so that several worker
 processes on several machines can share one database. The semantics are those of the SQLite
 store, statement for statement:
 
@@ -22,9 +22,9 @@ import time
 
 import asyncpg
 
-from bot.store import STATS_KEEP_DAYS, ChatSettings, Loaded
+from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded
 
-# Forward-only migrations, numbered like `bot.store.MIGRATIONS` so a schema version means the same
+# Forward-only migrations, numbered like `bot.store.sqlite.MIGRATIONS` so a schema version means the same
 # thing on both backends (a test checks the numbering). Never edit a released step; add one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (

@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.metrics import ERRORS, LATENCY, REJECTED, UPDATES
+from bot.telegram.metrics import ERRORS, LATENCY, REJECTED, UPDATES
 
 log = logging.getLogger(__name__)
 

@@ -13,18 +13,18 @@ the new session and a transport-free `Reply`.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from transitions import Machine
 
-from bot.flow import OUTCOME, Flow
-from bot.render import Renderer, Reply
-from bot.rules import RuleBook
-from bot.session import Session
-from bot.understand import Understander, Understanding
+from bot.core.flow import OUTCOME, Flow
+from bot.core.flowfile import normalize
+from bot.core.regions import region_answers
+from bot.core.render import Renderer, Reply
+from bot.core.rules import RuleBook
+from bot.core.session import Session
+from bot.core.understand import Understander, Understanding
 
 BEGIN = "begin"
 NAV_ACTIONS = ("back", "restart", "item", "person", "region")
@@ -94,12 +94,6 @@ class _Cursor:
 
     def __init__(self, state: str) -> None:
         self.state = state
-
-
-def normalize(text: str) -> str:
-    """Fold case, width and punctuation so typed text can be compared with labels."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\s\W_]+", "", text)
 
 
 class Engine:
@@ -361,6 +355,4 @@ class Engine:
 
     def payload_for_region(self, code: str) -> str:
         """The start payload that pre-selects a region (a group's default, say)."""
-        from bot.regions import region_answers
-
         return self.payload_for(region_answers(self.flow, code))

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import i18n
 from bot.config import Settings
-from bot.engine import Engine
-from bot.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
-from bot.flowfile import FlowError
-from bot.regions import find_region, is_nationwide, region_answers
-from bot.render import localize
+from bot.core import i18n
+from bot.core.engine import Engine
+from bot.core.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
+from bot.core.flowfile import FlowError
+from bot.core.regions import find_region, is_nationwide, region_answers
+from bot.core.render import localize
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "run":
             return cmd_run(flow, webhook=args.webhook)
         if command == "console":
-            from bot import console
+            from bot.cli import console
 
             return console.run(Engine(flow), i18n.locale_for(args.lang))
         if command == "ask":
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "facts":
             return cmd_facts(flow, args.write)
         if command == "diagram":
-            from bot.diagram import write_diagram
+            from bot.cli.diagram import write_diagram
 
             print(write_diagram(Engine(flow), args.out))
             return 0
@@ -122,14 +122,14 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
         if sys.stdin.isatty():
             answer = input("Start the console now? [Y/n] ").strip().lower()
             if answer in ("", "y", "yes"):
-                from bot import console
+                from bot.cli import console
 
                 return console.run(Engine(flow))
         return 1
     from telegram import Update
 
-    from bot.store import open_store
-    from bot.telegram_app import build_application
+    from bot.store.factory import open_store
+    from bot.telegram.app import build_application
 
     store = open_store(
         settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
@@ -138,7 +138,7 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
     if webhook or settings.webhook_url:
         if not settings.webhook_url:
             raise UsageError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
-        from bot.webhook import serve
+        from bot.telegram.webhook import serve
 
         asyncio.run(
             serve(application, settings.webhook_url, settings.port, settings.webhook_secret or None)
@@ -234,7 +234,7 @@ def outcome_json(engine: Engine, outcome: Any, locale: str) -> dict[str, Any]:
 
 
 def cmd_check(directory: Path) -> int:
-    from bot.checks import check
+    from bot.core.checks import check
 
     try:
         flow = load_flow(directory)
@@ -271,8 +271,8 @@ def cmd_sources(flow: Flow) -> int:
 
 
 def cmd_backup(command: str, path: Path) -> int:
-    from bot import backup
-    from bot.store import sqlite_path
+    from bot.store import backup
+    from bot.store.sqlite import sqlite_path
 
     settings = Settings.from_env()
     try:

@@ -7,6 +7,8 @@ is wrong, and all problems are reported at once rather than one per run.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,3 +99,9 @@ def as_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def normalize(text: str) -> str:
+    """Fold case, width and punctuation so typed text can be compared with labels."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\W_]+", "", text)

@@ -13,7 +13,6 @@ import functools
 import json
 import logging
 import warnings
-from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -40,15 +39,27 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import i18n
 from bot.config import Settings
-from bot.engine import NAV_ACTIONS, OUTCOME, Answer, Engine, Event, Nav, Show, Start, Text
-from bot.i18n import N_
-from bot.metrics import ERRORS, VERDICTS
-from bot.ordering import PerUserUpdateProcessor
-from bot.render import Button, Reply
-from bot.session import Session
-from bot.store import Loaded, Store
+from bot.core import i18n
+from bot.core.engine import OUTCOME, Engine, Event, Show, Start, Text
+from bot.core.i18n import N_
+from bot.core.render import Button, Reply
+from bot.core.session import Session
+from bot.store.base import Loaded, Store
+from bot.telegram.admin import ADMIN_COMMANDS, AdminHandlers
+from bot.telegram.common import (
+    ButtonData,
+    ButtonEvent,
+    Turn,
+    Who,
+    choose_locale,
+    event_for,
+    fit,
+    who_of,
+)
+from bot.telegram.inline import InlineHandlers
+from bot.telegram.metrics import ERRORS, VERDICTS
+from bot.telegram.ordering import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
 # Menus go out through Bot.do_api_request with a pre-serialised keyboard (see `keyboard`);
@@ -57,8 +68,6 @@ warnings.filterwarnings(
     "ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'", category=PTBUserWarning
 )
 
-MAX_TEXT = 4096
-MAX_CALLBACK_BYTES = 64
 PURGE_EVERY_SECONDS = 6 * 3600
 # A callback_data placeholder that JSON keeps as the six characters \u0000 (a NUL never
 # appears in a label or an action), replaced by `owner|version|` when a menu is sent.
@@ -97,91 +106,6 @@ FORGET_NO = N_("取消")
 FORGOTTEN = N_("已删除我保存的关于你的全部信息。发送 /start 可以重新开始。")
 FORGET_KEPT = N_("好的，什么都没有删除。")
 LANGUAGE_SET = N_("好的，以后用简体中文和你交流。")
-
-
-@dataclass(frozen=True)
-class ButtonData:
-    """What a button carries: whose menu, which version of it, and what it does.
-
-    `owner|version|action` stays well inside Telegram's 64 bytes: the action is a one-letter
-    question code and an ASCII option id, never a label.
-    """
-
-    owner: int
-    version: int
-    action: str
-
-    def encode(self) -> str:
-        return f"{self.owner}|{self.version}|{self.action}"
-
-    @classmethod
-    def decode(cls, data: str | None) -> ButtonData | None:
-        if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
-            return None
-        parts = data.split("|")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
-            return None
-        return cls(int(parts[0]), int(parts[1]), parts[2])
-
-
-@dataclass(frozen=True)
-class ButtonEvent:
-    """A button press: the event plus the session version its menu was drawn for."""
-
-    version: int
-    event: Event
-
-
-@dataclass(frozen=True)
-class Who:
-    """Whose session an update is about, and how to speak to them."""
-
-    chat_id: int
-    user_id: int
-    language_code: str | None
-    is_group: bool
-
-
-@dataclass(frozen=True)
-class Turn:
-    reply: Reply
-    version: int  # the version the reply's buttons must carry
-    locale: str
-
-
-def event_for(action: str, engine: Engine) -> Event | None:
-    """Turn a button's action code back into an engine event (None if it is not one)."""
-    if action.startswith("_"):
-        return Nav(action[1:]) if action[1:] in NAV_ACTIONS else None
-    code, sep, option = action.partition(":")
-    question = engine.flow.question_by_code(code)
-    return Answer(question.id, option) if sep and question is not None else None
-
-
-def fit(text: str) -> str:
-    """Never exceed the Bot API's message length (it counts UTF-16 code units)."""
-    if len(text.encode("utf-16-le")) // 2 <= MAX_TEXT:
-        return text
-    while len(text.encode("utf-16-le")) // 2 > MAX_TEXT - 1:
-        text = text[: len(text) - 64]
-    return text + "…"
-
-
-def choose_locale(loaded: Loaded, who: Who) -> str:
-    """The user's own choice, else the group's language, else Telegram's language_code."""
-    if loaded.user_locale in i18n.LOCALES:
-        return loaded.user_locale  # type: ignore[return-value]
-    if who.is_group and loaded.chat.locale in i18n.LOCALES:
-        return loaded.chat.locale  # type: ignore[return-value]
-    return i18n.locale_for(who.language_code)
-
-
-def who_of(update: Update) -> Who | None:
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    return Who(chat.id, user.id, user.language_code, is_group)
 
 
 class BotHandlers:
@@ -526,7 +450,6 @@ async def register_commands(application: Application) -> None:
     Telegram keys command lists by a two-letter language code, so zh-Hans is the default list
     (and "zh"), English has its own; zh-Hant users see the default list.
     """
-    from bot.telegram_admin import ADMIN_COMMANDS
 
     bot = application.bot
     for locale, code in ((i18n.DEFAULT_LOCALE, None), (i18n.DEFAULT_LOCALE, "zh"), ("en", "en")):
@@ -599,8 +522,6 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
 
 
 def add_handlers(application: Application, handlers: BotHandlers) -> None:
-    from bot.telegram_admin import AdminHandlers
-    from bot.telegram_inline import InlineHandlers
 
     admin = AdminHandlers(handlers)
     inline = InlineHandlers(handlers.engine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -22,11 +23,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import i18n
-from bot.i18n import N_
-from bot.regions import find_region, is_nationwide
-from bot.render import VERDICT_WORDS
-from bot.telegram_app import BotHandlers, Who, who_of
+from bot.core import i18n
+from bot.core.i18n import N_
+from bot.core.regions import find_region, is_nationwide
+from bot.core.render import VERDICT_WORDS
+from bot.telegram.common import Who, who_of
+
+if TYPE_CHECKING:
+    from bot.telegram.app import BotHandlers
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import normalize
-from bot.flow import NATIONWIDE, Flow, Region
+from bot.core.flow import NATIONWIDE, Flow, Region
+from bot.core.flowfile import normalize
 
 _NATIONWIDE_WORDS = {normalize(w) for w in (NATIONWIDE, "全国", "nationwide", "national")}
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.flow import NATIONWIDE, Flow, Rule
+from bot.core.flow import NATIONWIDE, Flow, Rule
 
 # How bad a verdict is when layers are combined: the worst one decides.
 _SEVERITY = {"allowed": 0, "conditional": 1, "not_allowed": 2}

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot import i18n
-from bot.engine import Answer, Engine, Event, Nav, Show, Text
-from bot.i18n import N_
-from bot.render import Reply
+from bot.core import i18n
+from bot.core.engine import Answer, Engine, Event, Nav, Show, Text
+from bot.core.i18n import N_
+from bot.core.render import Reply
 
 PROMPT = N_("请输入编号或选项名称（q 退出）：")
 BYE = N_("再见！")

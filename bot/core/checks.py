@@ -13,12 +13,12 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot import i18n
-from bot.engine import BEGIN, Engine
-from bot.flow import OUTCOME, Flow, Rule
-from bot.flowfile import Problem
+from bot.core import i18n
+from bot.core.engine import BEGIN, Engine
+from bot.core.flow import OUTCOME, Flow, Rule
+from bot.core.flowfile import Problem
 
-SNAPSHOT = Path(__file__).resolve().parent.parent / "tests" / "snapshots" / "outcomes.json"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "tests" / "snapshots" / "outcomes.json"
 
 
 def walk_paths(engine: Engine) -> Iterator[dict[str, str]]:
@@ -76,8 +76,8 @@ def snapshot_text(engine: Engine) -> str:
 
 def check(flow: Flow, engine: Engine | None = None, directory: Path | None = None) -> list[Problem]:
     """Everything `python -m bot check` reports, beyond what loading already refuses."""
-    from bot.flowfile import FlowError
-    from bot.understand import load_lexicon
+    from bot.core.flowfile import FlowError
+    from bot.core.understand import load_lexicon
 
     problems: list[Problem] = []
     try:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.flowfile import Problems, as_text, line_of, read_yaml
+from bot.core.flowfile import Problems, as_text, line_of, read_yaml
 
-FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
+FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
 NATIONWIDE = "000000"
 VERDICTS = ("allowed", "not_allowed", "conditional", "info")
 LAYERS = ("holder", "item", "person")

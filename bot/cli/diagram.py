@@ -11,8 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bot.engine import BEGIN, Engine
-from bot.flow import OUTCOME, Condition, Question
+from bot.core.engine import BEGIN, Engine
+from bot.core.flow import OUTCOME, Condition, Question
 
 _VERDICT_LABELS = {
     "allowed": "✅ 可以",

@@ -17,14 +17,14 @@ from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency
 
-from bot import i18n
-from bot.flow import NATIONWIDE, Flow, Option, Question, Rule
-from bot.i18n import N_
-from bot.rules import Outcome
-from bot.session import Session
+from bot.core import i18n
+from bot.core.flow import NATIONWIDE, Flow, Option, Question, Rule
+from bot.core.i18n import N_
+from bot.core.rules import Outcome
+from bot.core.session import Session
 
 if TYPE_CHECKING:
-    from bot.understand import Understanding
+    from bot.core.understand import Understanding
 
 VERDICT_LINES = {
     "allowed": N_("✅ 可以用个人账户支付"),

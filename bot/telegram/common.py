@@ -1,0 +1,101 @@
+"""Small pieces every Telegram feature module shares: button data, who an update is from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.core import i18n
+from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav
+from bot.core.render import Reply
+from bot.store.base import Loaded
+
+MAX_TEXT = 4096
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    """What a button carries: whose menu, which version of it, and what it does.
+
+    `owner|version|action` stays well inside Telegram's 64 bytes: the action is a one-letter
+    question code and an ASCII option id, never a label.
+    """
+
+    owner: int
+    version: int
+    action: str
+
+    def encode(self) -> str:
+        return f"{self.owner}|{self.version}|{self.action}"
+
+    @classmethod
+    def decode(cls, data: str | None) -> ButtonData | None:
+        if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+            return None
+        parts = data.split("|")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            return None
+        return cls(int(parts[0]), int(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class ButtonEvent:
+    """A button press: the event plus the session version its menu was drawn for."""
+
+    version: int
+    event: Event
+
+
+@dataclass(frozen=True)
+class Who:
+    """Whose session an update is about, and how to speak to them."""
+
+    chat_id: int
+    user_id: int
+    language_code: str | None
+    is_group: bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    reply: Reply
+    version: int  # the version the reply's buttons must carry
+    locale: str
+
+
+def event_for(action: str, engine: Engine) -> Event | None:
+    """Turn a button's action code back into an engine event (None if it is not one)."""
+    if action.startswith("_"):
+        return Nav(action[1:]) if action[1:] in NAV_ACTIONS else None
+    code, sep, option = action.partition(":")
+    question = engine.flow.question_by_code(code)
+    return Answer(question.id, option) if sep and question is not None else None
+
+
+def fit(text: str) -> str:
+    """Never exceed the Bot API's message length (it counts UTF-16 code units)."""
+    if len(text.encode("utf-16-le")) // 2 <= MAX_TEXT:
+        return text
+    while len(text.encode("utf-16-le")) // 2 > MAX_TEXT - 1:
+        text = text[: len(text) - 64]
+    return text + "…"
+
+
+def choose_locale(loaded: Loaded, who: Who) -> str:
+    """The user's own choice, else the group's language, else Telegram's language_code."""
+    if loaded.user_locale in i18n.LOCALES:
+        return loaded.user_locale  # type: ignore[return-value]
+    if who.is_group and loaded.chat.locale in i18n.LOCALES:
+        return loaded.chat.locale  # type: ignore[return-value]
+    return i18n.locale_for(who.language_code)
+
+
+def who_of(update: Update) -> Who | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    return Who(chat.id, user.id, user.language_code, is_group)
