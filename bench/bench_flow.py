@@ -54,7 +54,7 @@ from telegram.request import BaseRequest, RequestData  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core.engine import Answer, Engine  # noqa: E402
 from bot.core.flow import load_flow  # noqa: E402
-from bot.core.render import Reply  # noqa: E402
+from bot.render.text import Renderer, Reply  # noqa: E402
 from bot.store.sqlite import SQLiteStore  # noqa: E402
 from bot.telegram.app import BotHandlers, add_handlers  # noqa: E402
 
@@ -174,12 +174,13 @@ def builder() -> ApplicationBuilder:
 def script() -> list[Reply]:
     """The replies of the benchmark path, so every row sends the same texts and keyboards."""
     engine = Engine(load_flow())
+    renderer = Renderer(engine.flow)
     session = engine.new_session()
-    replies = [engine.reply(session, "zh_Hans")]
+    replies = [renderer.render(engine.view(session), "zh_Hans")]
     for question, option in PATH:
-        step = engine.step(session, Answer(question, option), "zh_Hans")
+        step = engine.step(session, Answer(question, option))
         session = step.session
-        replies.append(step.reply)
+        replies.append(renderer.render(step.view, "zh_Hans"))
     return replies
 
 

@@ -15,8 +15,9 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 ALLOWED = {
     "core": set(),
     "store": set(),
-    "telegram": {"core", "store", "config"},
-    "cli": {"core", "store", "telegram", "config"},
+    "render": {"core"},
+    "telegram": {"core", "render", "store", "config"},
+    "cli": {"core", "render", "store", "telegram", "config"},
     "config": {"store"},
 }
 

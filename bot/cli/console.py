@@ -12,7 +12,7 @@ from typing import TextIO
 from bot.core import i18n
 from bot.core.engine import Answer, Engine, Event, Nav, Show, Text
 from bot.core.i18n import N_
-from bot.core.render import Reply
+from bot.render.text import Renderer, Reply
 
 PROMPT = N_("请输入编号或选项名称（q 退出）：")
 BYE = N_("再见！")
@@ -49,10 +49,12 @@ def run(
     if stop_after_card is None:
         stop_after_card = not stdin.isatty()
     t = i18n.translations(locale).gettext
-    step = engine.step(engine.new_session(), Show(), locale)
+    renderer = Renderer(engine.flow)
+    step = engine.step(engine.new_session(), Show())
     while True:
-        codes = show(step.reply, out)
-        if step.reply.kind == "outcome" and stop_after_card:
+        reply = renderer.render(step.view, locale)
+        codes = show(reply, out)
+        if reply.kind == "outcome" and stop_after_card:
             return 0
         out.write("\n" + t(PROMPT))
         out.flush()
@@ -60,4 +62,4 @@ def run(
         if not line or line.strip().lower() in {"q", "quit", "exit"}:
             out.write("\n" + t(BYE) + "\n")
             return 0
-        step = engine.step(step.session, event_for(line.strip(), codes), locale)
+        step = engine.step(step.session, event_for(line.strip(), codes))

@@ -17,7 +17,8 @@ from bot.core.engine import Engine
 from bot.core.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.core.flowfile import FlowError
 from bot.core.regions import find_region, is_nationwide, region_answers
-from bot.core.render import localize
+from bot.render.json_form import JsonRenderer
+from bot.render.text import Renderer
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -194,40 +195,12 @@ def cmd_ask(flow: Flow, args: argparse.Namespace) -> int:
         result = outcome_json(engine, outcome, locale)
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(engine.renderer.card(session, outcome, locale).text)
+        print(Renderer(engine.flow).render(engine.view(session), locale).text)
     return 0
 
 
 def outcome_json(engine: Engine, outcome: Any, locale: str) -> dict[str, Any]:
-    t = i18n.translations(locale).gettext
-    renderer = engine.renderer
-    flow = engine.flow
-    return {
-        "verdict": outcome.verdict,
-        "rule_id": outcome.id,
-        "rules": [{"id": r.id, "layer": r.layer, "verdict": r.verdict} for r in outcome.rules],
-        "region": {"code": outcome.region, "name": renderer.region_name(outcome.region, locale)},
-        "text": "\n".join(localize(t(r.text), locale) for r in outcome.rules),
-        "conditions": list(
-            dict.fromkeys(localize(t(c), locale) for r in outcome.rules for c in r.conditions)
-        ),
-        "regional_note": renderer.regional_note(outcome, locale),
-        "sources": [
-            {
-                "id": s.id,
-                "title": s.title,
-                "publisher": s.publisher,
-                "date": s.date,
-                "doc_no": s.doc_no or None,
-            }
-            for s in (
-                flow.sources[sid]
-                for sid in dict.fromkeys(sid for r in outcome.rules for sid in r.sources)
-            )
-        ],
-        "checked": min(r.checked for r in outcome.rules),
-        "locale": locale,
-    }
+    return JsonRenderer(engine.flow).outcome(outcome, locale)
 
 
 # --- check, sources -----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ cursor object is stepped through the shared one, which costs microseconds instea
 hundreds a per-session machine would.
 
 The engine knows nothing about Telegram: `step()` takes a session and an event and returns
-the new session and a transport-free `Reply`.
+the new session and a `View`: the question with its visible options or the answer card, as
+data. Turning a view into text is each adapter's renderer's job (bot/render/).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
+from bot.core import i18n
 from bot.core.flow import OUTCOME, Flow
 from bot.core.flowfile import normalize
 from bot.core.regions import region_answers
-from bot.core.render import Renderer, Reply
 from bot.core.rules import RuleBook
 from bot.core.session import Session
 from bot.core.understand import Understander, Understanding
+from bot.core.view import CARD_NAV, QUESTION_NAV, View
 
 BEGIN = "begin"
 NAV_ACTIONS = ("back", "restart", "item", "person", "region")
@@ -34,6 +36,8 @@ _FORGET = {
     "person": ("relative", "scope"),
     "region": ("province", "city"),
 }
+# After a typed question, one "fix" action per understood part (the answers it would forget).
+_FIXABLE = (("region", ("province", "city")), ("item", ("item",)), ("person", ("relative",)))
 _NAV_WORDS = {
     "back": {"返回", "上一步", "後退", "返回上一步", "back"},
     "restart": {"重新开始", "重來", "重新開始", "重来", "restart", "start over"},
@@ -83,7 +87,7 @@ Event = Answer | Nav | Text | Show | Start
 @dataclass
 class Step:
     session: Session
-    reply: Reply
+    view: View
     changed: bool  # False when nothing needs to be stored
 
 
@@ -97,13 +101,10 @@ class _Cursor:
 
 
 class Engine:
-    def __init__(
-        self, flow: Flow, renderer: Renderer | None = None, understand: bool = True
-    ) -> None:
+    def __init__(self, flow: Flow, understand: bool = True) -> None:
         self.flow = flow
         self._understand = understand
         self.rules = RuleBook(flow)
-        self.renderer = renderer or Renderer(flow)
         self._order = [q.id for q in flow.questions]
         self.machine = self._build_machine()
         self._advance = self.machine.events["advance"]
@@ -147,7 +148,8 @@ class Engine:
         for q in self.flow.questions:
             words: dict[str, str] = {}
             for o in q.options:
-                names = [o.label, *o.aliases, *self.renderer.option_labels(q, o)]
+                names = [o.label, *o.aliases]
+                names += [i18n.gettext(loc, o.label) for loc in i18n.available()]
                 region = self.flow.regions.get(o.id)
                 if region is not None:
                     names += [
@@ -214,69 +216,95 @@ class Engine:
 
     # --- the one entry point ----------------------------------------------------------------
 
-    def step(self, session: Session, event: Event, locale: str) -> Step:
+    def step(self, session: Session, event: Event) -> Step:
         session = self.revive(session)
         if isinstance(event, Answer):
-            return self._answer(session, event, locale)
+            return self._answer(session, event)
         if isinstance(event, Nav):
-            return self._nav(session, event.action, locale)
+            return self._nav(session, event.action)
         if isinstance(event, Text):
-            return self._text(session, event.text, locale)
+            return self._text(session, event.text)
         if isinstance(event, Start):
-            return self._start(session, event.payload, locale)
-        return Step(session, self.reply(session, locale, event.notice), changed=False)
+            return self._start(session, event.payload)
+        return Step(session, self.view(session, event.notice), changed=False)
 
-    def reply(self, session: Session, locale: str, notice: str | None = None) -> Reply:
+    def view(
+        self,
+        session: Session,
+        notice: str | None = None,
+        understood: Understanding | None = None,
+        corrections: tuple[str, ...] = (),
+    ) -> View:
+        """What to show for this session: its question with the visible options, or its card."""
+        answers, history = dict(session.answers), tuple(session.history)
         if session.state == OUTCOME:
             outcome = self.rules.outcome(session.answers)
-            return self.renderer.card(session, outcome, locale, notice)
-        return self.renderer.question(session, self.flow.question(session.state), locale, notice)
+            return View(
+                answers,
+                history,
+                outcome=outcome,
+                notice=notice,
+                understood=understood,
+                nav=CARD_NAV,
+            )
+        question = self.flow.question(session.state)
+        options = tuple(o.id for o in question.visible_options(session.answers))
+        return View(
+            answers,
+            history,
+            question,
+            options,
+            notice=notice,
+            understood=understood,
+            corrections=corrections,
+            nav=QUESTION_NAV,
+        )
 
-    def _moved(self, old: Session, new: Session, locale: str, notice: str | None = None) -> Step:
+    def _moved(self, old: Session, new: Session, notice: str | None = None) -> Step:
         new.version = old.version
-        return Step(new, self.reply(new, locale, notice), changed=True)
+        return Step(new, self.view(new, notice), changed=True)
 
-    def _answer(self, session: Session, event: Answer, locale: str) -> Step:
+    def _answer(self, session: Session, event: Answer) -> Step:
         question = self.flow.question(event.question) if event.question in self._order else None
         if question is None or session.state != question.id:
-            return Step(session, self.reply(session, locale, "stale"), changed=False)
+            return Step(session, self.view(session, "stale"), changed=False)
         if not any(o.id == event.option for o in question.visible_options(session.answers)):
-            return Step(session, self.reply(session, locale, "stale"), changed=False)
+            return Step(session, self.view(session, "stale"), changed=False)
         answers = {**session.answers, question.id: event.option}
         new = self.settle(answers, question.id, [*session.history, question.id])
-        return self._moved(session, new, locale)
+        return self._moved(session, new)
 
-    def _nav(self, session: Session, action: str, locale: str) -> Step:
+    def _nav(self, session: Session, action: str) -> Step:
         if action == "restart":
-            return self._moved(session, self.new_session(), locale)
+            return self._moved(session, self.new_session())
         if action == "back":
             if not session.history:
-                return Step(session, self.reply(session, locale, "at_start"), changed=False)
+                return Step(session, self.view(session, "at_start"), changed=False)
             history = session.history[:-1]
             last = session.history[-1]
             answers = {k: v for k, v in session.answers.items() if k != last}
-            return self._moved(session, Session(last, answers, history), locale)
+            return self._moved(session, Session(last, answers, history))
         if action in _FORGET:
             answers = {k: v for k, v in session.answers.items() if k not in _FORGET[action]}
-            return self._moved(session, self.settle(answers), locale)
-        return Step(session, self.reply(session, locale, "stale"), changed=False)
+            return self._moved(session, self.settle(answers))
+        return Step(session, self.view(session, "stale"), changed=False)
 
-    def _text(self, session: Session, text: str, locale: str) -> Step:
+    def _text(self, session: Session, text: str) -> Step:
         word = normalize(text[:200])
         for action, words in _NAV_WORDS.items():
             if word in words:
-                return self._nav(session, action, locale)
+                return self._nav(session, action)
         if session.state != OUTCOME:
             option = self._text_index[session.state].get(word)
             if option is not None:
-                return self._answer(session, Answer(session.state, option), locale)
+                return self._answer(session, Answer(session.state, option))
         if self.understander is not None:
             understood = self.understander.understand(text)
             if not understood.is_empty:
-                return self._understood(session, understood, locale)
-        return Step(session, self.reply(session, locale, "not_understood"), changed=False)
+                return self._understood(session, understood)
+        return Step(session, self.view(session, "not_understood"), changed=False)
 
-    def _understood(self, session: Session, understood: Understanding, locale: str) -> Step:
+    def _understood(self, session: Session, understood: Understanding) -> Step:
         """A typed question: keep what it says, ask only what is missing or unclear."""
         answers = {**session.answers, **understood.answers}
         for slot in understood.ambiguous:
@@ -285,17 +313,22 @@ class Engine:
             if answers.get(slot) in options:
                 answers.pop(slot)  # "not for me": whatever it was, ask again
         new = self.settle(answers)
-        notice = self.renderer.understood(understood, locale)
-        step = self._moved(session, new, locale, notice)
+        new.version = session.version
+        corrections: tuple[str, ...] = ()
         if new.state != OUTCOME:  # the card has its own "change" buttons
-            step.reply = self.renderer.with_corrections(step.reply, understood.answers, locale)
-        return step
+            corrections = tuple(
+                action
+                for action, slots in _FIXABLE
+                if any(slot in understood.answers for slot in slots)
+            )
+        view = self.view(new, understood=understood, corrections=corrections)
+        return Step(new, view, changed=True)
 
-    def _start(self, session: Session, payload: str, locale: str) -> Step:
+    def _start(self, session: Session, payload: str) -> Step:
         answers, bad = self.parse_payload(payload)
         new = self.settle(answers)
         notice = "bad_link" if bad else None
-        return self._moved(session, new, locale, notice)
+        return self._moved(session, new, notice)
 
     # --- deep links -----------------------------------------------------------------------
 

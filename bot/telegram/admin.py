@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.core import i18n
 from bot.core.i18n import N_
 from bot.core.regions import find_region, is_nationwide
-from bot.core.render import VERDICT_WORDS
+from bot.render.text import VERDICT_WORDS
 from bot.telegram.common import Who, who_of
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class AdminHandlers:
             await reply(i18n.gettext(locale, REGION_UNKNOWN).format(value=value))
             return
         await self.store.update_chat(who.chat_id, region=region.code)
-        name = self.handlers.engine.renderer.region_name(region.code, locale)
+        name = self.handlers.renderer.region_name(region.code, locale)
         await reply(i18n.gettext(locale, REGION_SET).format(region=name))
 
     async def setlang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -228,7 +228,7 @@ class AdminHandlers:
         t = i18n.translations(locale).gettext
         current = await self.store.chat_settings(who.chat_id)
         region = (
-            self.handlers.engine.renderer.region_name(current.region, locale)
+            self.handlers.renderer.region_name(current.region, locale)
             if current.region
             else t(NOT_SET)
         )

@@ -43,8 +43,9 @@ from bot.config import Settings
 from bot.core import i18n
 from bot.core.engine import OUTCOME, Engine, Event, Show, Start, Text
 from bot.core.i18n import N_
-from bot.core.render import Button, Reply
 from bot.core.session import Session
+from bot.core.view import View
+from bot.render.text import Button, Renderer, Reply
 from bot.store.base import Loaded, Store
 from bot.telegram.admin import ADMIN_COMMANDS, AdminHandlers
 from bot.telegram.common import (
@@ -113,6 +114,10 @@ class BotHandlers:
         self.engine = engine
         self.store = store
         self.settings = settings
+        self.renderer = Renderer(engine.flow)
+
+    def _turn(self, view: View, version: int, locale: str) -> Turn:
+        return Turn(self.renderer.render(view, locale), version, locale)
 
     # --- the one path every menu update takes -------------------------------------------------
 
@@ -180,9 +185,8 @@ class BotHandlers:
         session = self._session(loaded)
         if isinstance(event, ButtonEvent):
             if event.version != session.version:
-                return Turn(
-                    self.engine.step(session, Show("stale"), locale).reply, session.version, locale
-                )
+                view = self.engine.step(session, Show("stale")).view
+                return self._turn(view, session.version, locale)
             event = event.event
         mid_flow = bool(session.history) and session.state != OUTCOME
         if isinstance(event, Start) and event.resume and mid_flow:
@@ -190,22 +194,22 @@ class BotHandlers:
         if loaded.data is None and isinstance(event, Show):
             event = Start()  # nothing stored yet: begin properly (group region, first write)
         event = self._with_group_region(event, loaded, who)
-        step = self.engine.step(session, event, locale)
+        step = self.engine.step(session, event)
         if not step.changed:
-            return Turn(step.reply, session.version, locale)
+            return self._turn(step.view, session.version, locale)
         version = await self.store.save(
             who.chat_id, who.user_id, step.session.dumps(), session.version
         )
         if version is None:
             # Someone (another press, another worker) wrote first: show what they left.
             fresh = await self.store.load(who.chat_id, who.user_id)
-            reply = self.engine.step(self._session(fresh), Show("stale"), locale).reply
-            return Turn(reply, fresh.version, locale)
-        if step.reply.kind == "outcome" and step.reply.verdict:
-            VERDICTS.labels(step.reply.verdict).inc()
+            view = self.engine.step(self._session(fresh), Show("stale")).view
+            return self._turn(view, fresh.version, locale)
+        if step.view.verdict:
+            VERDICTS.labels(step.view.verdict).inc()
             if who.is_group:
-                await self.store.count_verdict(who.chat_id, step.reply.verdict)
-        return Turn(step.reply, version, locale)
+                await self.store.count_verdict(who.chat_id, step.view.verdict)
+        return self._turn(step.view, version, locale)
 
     async def _send(self, update: Update, who: Who, turn: Turn) -> None:
         message = update.effective_message

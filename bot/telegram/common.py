@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 
 from bot.core import i18n
 from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav
-from bot.core.render import Reply
+from bot.render.text import Reply
 from bot.store.base import Loaded
 
 MAX_TEXT = 4096

@@ -8,6 +8,7 @@ read from or written to the store: inline queries are stateless.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 
@@ -24,7 +25,7 @@ from bot.core import i18n
 from bot.core.engine import Engine
 from bot.core.flow import OUTCOME
 from bot.core.i18n import N_
-from bot.core.render import VERDICT_LINES
+from bot.render.text import VERDICT_LINES, Renderer
 from bot.telegram.common import fit
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,13 @@ OPEN_MENU = N_("在私聊中一步步问")
 GUIDED_TITLE = N_("打开引导菜单")
 GUIDED_TEXT = N_("点下面的按钮，和我私聊，一步步查个人账户能不能付。")
 GUIDED_HINT = N_("例如：吉林 父母 疫苗")
-ASSUMED = N_("未说明的按默认：{what}")
 CACHE_SECONDS = 300
 
 
 class InlineHandlers:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.renderer = Renderer(engine.flow)
 
     def _deep_link(self, username: str, answers: dict[str, str]) -> str:
         payload = self.engine.payload_for(answers)
@@ -83,18 +84,11 @@ class InlineHandlers:
     ):
         """The answer card; its button opens the menu with what was understood, not assumed."""
         t = i18n.translations(locale).gettext
-        renderer = self.engine.renderer
-        outcome = self.engine.rules.outcome(session.answers)
-        reply = renderer.card(session, outcome, locale)
-        text = reply.text
-        if assumed:
-            names = []
-            for qid in assumed:
-                question = self.engine.flow.question(qid)
-                option = question.option(session.answers.get(qid, question.default or ""))
-                if option is not None:
-                    names.append(renderer.option_label(question, option, locale))
-            text = t(ASSUMED).format(what=" · ".join(names)) + "\n" + text
+        renderer = self.renderer
+        view = dataclasses.replace(self.engine.view(session), assumed=tuple(assumed))
+        outcome = view.outcome
+        assert outcome is not None
+        text = renderer.render(view, locale).text
         item = self.engine.flow.question("item")
         item_label = renderer.option_label(item, item.option(session.answers["item"]), locale)
         return InlineQueryResultArticle(
@@ -102,7 +96,9 @@ class InlineHandlers:
             title=f"{t(VERDICT_LINES[outcome.verdict])} · {item_label}",
             description=renderer.region_name(outcome.region, locale)
             + " · "
-            + renderer.summary(session, locale, ("province", "city", "category", "item")),
+            + renderer.summary(
+                session.answers, session.history, locale, ("province", "city", "category", "item")
+            ),
             input_message_content=InputTextMessageContent(fit(text)),
             reply_markup=InlineKeyboardMarkup(
                 [[InlineKeyboardButton(t(OPEN_MENU), url=self._deep_link(username, understood))]]

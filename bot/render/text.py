@@ -1,4 +1,6 @@
-"""Turn a question or an outcome into a transport-free reply: text plus rows of buttons.
+"""The text form of a view (Telegram and the console): text plus rows of buttons.
+
+The engine returns a `View` (data); this renderer words it in the user's language.
 
 Buttons carry short ASCII action codes, never labels: `<question id>:<option id>` for an
 answer and `_<action>` for navigation. A transport adds whatever it needs (Telegram adds the
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +24,7 @@ from bot.core import i18n
 from bot.core.flow import NATIONWIDE, Flow, Option, Question, Rule
 from bot.core.i18n import N_
 from bot.core.rules import Outcome
-from bot.core.session import Session
+from bot.core.view import View
 
 if TYPE_CHECKING:
     from bot.core.understand import Understanding
@@ -48,6 +51,7 @@ NOTICES = {
     "bad_link": N_("链接里有部分内容无法识别，已经忽略。"),
     "resumed": N_("欢迎回来，我们从上次停下的地方继续。"),
 }
+ASSUMED = N_("未说明的按默认：{what}")
 NAV_LABELS = {
     "back": N_("⬅️ 返回"),
     "restart": N_("🔄 重新开始"),
@@ -68,7 +72,6 @@ FIX_LABELS = {
     "item": N_("✏️ 改用途"),
     "person": N_("✏️ 改人"),
 }
-_FIXABLE = (("region", ("province", "city")), ("item", ("item",)), ("person", ("relative",)))
 
 
 @dataclass(frozen=True)
@@ -102,9 +105,6 @@ class Renderer:
             return region.label(locale)
         return i18n.gettext(locale, option.label)
 
-    def option_labels(self, question: Question, option: Option) -> list[str]:
-        return [self.option_label(question, option, loc) for loc in i18n.available()]
-
     def region_name(self, code: str, locale: str) -> str:
         region = self.flow.regions.get(code)
         if region is None:
@@ -114,23 +114,27 @@ class Renderer:
             return f"{province.label(locale)} · {region.label(locale)}"
         return region.label(locale)
 
-    def summary(self, session: Session, locale: str, skip: tuple[str, ...] = ("category",)) -> str:
+    def summary(
+        self,
+        answers: Mapping[str, str],
+        history: Sequence[str],
+        locale: str,
+        skip: tuple[str, ...] = ("category",),
+    ) -> str:
         """What the user has answered so far, in one line (the item says more than its category)."""
         parts = []
-        for qid in session.history:
-            if qid in skip:
+        for qid in history:
+            if qid in skip or qid not in answers:
                 continue
             question = self.flow.question(qid)
-            option = question.option(session.answers[qid])
+            option = question.option(answers[qid])
             if option is not None:
                 parts.append(self.option_label(question, option, locale))
         return " · ".join(parts)
 
-    def _nav_row(self, session: Session, locale: str) -> tuple[Button, ...]:
+    def _nav_row(self, actions: Sequence[str], locale: str) -> tuple[Button, ...]:
         """Back and Start over on every question (on the first, Back says it is the first)."""
-        return tuple(
-            Button(f"_{a}", i18n.gettext(locale, NAV_LABELS[a])) for a in ("back", "restart")
-        )
+        return tuple(Button(f"_{a}", i18n.gettext(locale, NAV_LABELS[a])) for a in actions)
 
     @staticmethod
     def _rows(buttons: list[Button]) -> list[tuple[Button, ...]]:
@@ -148,10 +152,27 @@ class Renderer:
             rows.append(tuple(row))
         return rows
 
-    def _notice(self, notice: str | None, locale: str) -> list[str]:
-        if notice is None:
+    def _notice(self, view: View, locale: str) -> list[str]:
+        lines = self._assumed(view, locale)
+        if view.notice is not None:
+            lines += [i18n.gettext(locale, NOTICES.get(view.notice, view.notice)), ""]
+        if view.understood is not None:
+            said = self.understood(view.understood, locale)
+            if said:
+                lines += [said, ""]
+        return lines
+
+    def _assumed(self, view: View, locale: str) -> list[str]:
+        """A one-line question's card says which answers were taken as the default."""
+        names = []
+        for qid in view.assumed:
+            question = self.flow.question(qid)
+            option = question.option(view.answers.get(qid, question.default or ""))
+            if option is not None:
+                names.append(self.option_label(question, option, locale))
+        if not names:
             return []
-        return [i18n.gettext(locale, NOTICES.get(notice, notice)), ""]
+        return [i18n.gettext(locale, ASSUMED).format(what=" · ".join(names))]
 
     def understood(self, understood: Understanding, locale: str) -> str:
         """One line saying what a typed question was understood as, and what stays open."""
@@ -187,31 +208,31 @@ class Renderer:
             lines.append(t("不对的话，可以点“返回”或在结果里更改。"))
         return "\n".join(lines)
 
-    def with_corrections(self, reply: Reply, understood: dict[str, str], locale: str) -> Reply:
+    def _corrections(self, actions: Sequence[str], locale: str) -> list[tuple[Button, ...]]:
         """After a typed question: one button per understood part, to correct it."""
-        buttons = tuple(
-            Button(f"_{action}", i18n.gettext(locale, FIX_LABELS[action]))
-            for action, slots in _FIXABLE
-            if any(slot in understood for slot in slots)
-        )
-        if not buttons:
-            return reply
-        return Reply(reply.text, (*reply.rows, buttons), reply.kind, reply.verdict, reply.outcome)
+        if not actions:
+            return []
+        return [tuple(Button(f"_{a}", i18n.gettext(locale, FIX_LABELS[a])) for a in actions)]
 
     # --- replies ------------------------------------------------------------------------------
 
-    def question(
-        self, session: Session, question: Question, locale: str, notice: str | None = None
-    ) -> Reply:
-        lines = self._notice(notice, locale)
-        summary = self.summary(session, locale)
+    def render(self, view: View, locale: str) -> Reply:
+        """The whole reply for a view: a question with its buttons, or an answer card."""
+        if view.outcome is not None:
+            return self.card(view, view.outcome, locale)
+        return self.question(view, locale)
+
+    def question(self, view: View, locale: str) -> Reply:
+        assert view.question is not None
+        lines = self._notice(view, locale)
+        summary = self.summary(view.answers, view.history, locale)
         if summary:
             lines += [i18n.gettext(locale, "已选：") + summary, ""]
-        lines.append(i18n.gettext(locale, question.text))
-        visible = tuple(o.id for o in question.visible_options(session.answers))
-        rows = self._option_rows(question.id, visible, locale)
-        nav = self._nav_row(session, locale)
-        return Reply("\n".join(lines), (*rows, nav), "question")
+        lines.append(i18n.gettext(locale, view.question.text))
+        rows = self._option_rows(view.question.id, view.options, locale)
+        nav = self._nav_row(view.nav, locale)
+        fixes = self._corrections(view.corrections, locale)
+        return Reply("\n".join(lines), (*rows, nav, *fixes), "question")
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - one renderer lives as long as the process
     def _option_rows(
@@ -225,15 +246,12 @@ class Renderer:
         ]
         return tuple(self._rows(buttons))
 
-    def card(
-        self, session: Session, outcome: Outcome, locale: str, notice: str | None = None
-    ) -> Reply:
+    def card(self, view: View, outcome: Outcome, locale: str) -> Reply:
         t = i18n.translations(locale).gettext
-        lines = self._notice(notice, locale)
+        lines = self._notice(view, locale)
         lines.append(t(VERDICT_LINES[outcome.verdict]))
-        lines.append(
-            f"📍 {self.region_name(outcome.region, locale)} · {self.summary(session, locale, _NOT_IN_CARD)}"
-        )
+        summary = self.summary(view.answers, view.history, locale, _NOT_IN_CARD)
+        lines.append(f"📍 {self.region_name(outcome.region, locale)} · {summary}")
         lines.append("")
         lines += [localize(t(r.text), locale) for r in outcome.rules]
         conditions = [localize(t(c), locale) for r in outcome.rules for c in r.conditions]
@@ -249,14 +267,9 @@ class Renderer:
                 "各地规定和执行可能不同，请以参保地医保部门为准：办理前向当地医保经办机构或国家医保服务平台核实。"
             ),
         ]
-        rows = [
-            (Button("_item", t(NAV_LABELS["item"])), Button("_person", t(NAV_LABELS["person"]))),
-            (
-                Button("_region", t(NAV_LABELS["region"])),
-                Button("_restart", t(NAV_LABELS["restart"])),
-            ),
-            (Button("_back", t(NAV_LABELS["back"])),),
-        ]
+        # Two change buttons a row, so each label keeps its full width on a phone.
+        nav = self._nav_row(view.nav, locale)
+        rows = [nav[i : i + 2] for i in range(0, len(nav), 2)]
         return Reply("\n".join(lines), tuple(rows), "outcome", outcome.verdict, outcome)
 
     def regional_note(self, outcome: Outcome, locale: str) -> str:
