@@ -28,7 +28,7 @@ EXPECTED_CITIES = {
     "360000": {"新余市": "360500"},
     "210000": {"鞍山市": "210300"},
     "650000": {"克拉玛依市": "650200", "石河子市": "659001"},
-    "460000": {"昌江黎族自治县": "469031"},
+    "460000": {"昌江黎族自治县": "469026"},
 }
 
 # Province-level divisions that must be present (spot checks; the full count is checked too).

@@ -253,7 +253,7 @@ def test_every_region_the_sources_name_is_selectable(engine: Engine) -> None:
         "650200",
         "659001",
         "460000",
-        "469031",
+        "469026",
     ]
     missing = [code for code in named if code not in engine.flow.regions]
     assert missing == []

@@ -15,7 +15,7 @@ from bot.core.flowfile import LineDict, _LineLoader
 # Keys whose values users read. Region names are not here: regions.yaml carries each name in
 # every script itself, and source titles stay in the language they were published in.
 _TEXT_KEYS = {"text", "label", "conditions", "publisher"}
-_SKIP_FILES = ("regions.yaml", "facts.yaml")
+_SKIP_FILES = ("regions.yaml", "facts.yaml", "divisions.meta.yaml")
 
 
 def extract_flows(
