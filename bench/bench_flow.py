@@ -56,7 +56,8 @@ from bot.core.engine import Answer, Engine  # noqa: E402
 from bot.core.flow import load_flow  # noqa: E402
 from bot.render.text import Renderer, Reply  # noqa: E402
 from bot.store.sqlite import SQLiteStore  # noqa: E402
-from bot.telegram.app import BotHandlers, add_handlers  # noqa: E402
+from bot.telegram.app import add_handlers  # noqa: E402
+from bot.telegram.menus import Menus  # noqa: E402
 
 BOT_ID = 999
 TOKEN = f"{BOT_ID}:BENCH"
@@ -294,7 +295,7 @@ async def row_ours(users: range, db: Path, stored: int) -> float:
     await store.open()
     await prefill_store(store, stored)
     app = builder().build()
-    add_handlers(app, BotHandlers(Engine(load_flow()), store, Settings.from_env()))
+    add_handlers(app, Menus(Engine(load_flow()), store, Settings.from_env()))
     path = [f"{CODES[q]}:{o}" for q, o in PATH]
     try:
         async with app:

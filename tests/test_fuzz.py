@@ -27,7 +27,8 @@ from bot.core.engine import Engine
 from bot.core.flow import load_flow
 from bot.core.session import Session
 from bot.store.sqlite import SQLiteStore
-from bot.telegram.app import BotHandlers, add_handlers
+from bot.telegram.app import add_handlers
+from bot.telegram.menus import Menus
 
 BOT_ID = 777
 ENGINE = Engine(load_flow())
@@ -261,7 +262,7 @@ async def run_stream(updates: list[dict[str, Any]]) -> tuple[CheckingRequest, li
     store = SQLiteStore(tmp / "fuzz.sqlite3", 86400)
     await store.open()
     app = ApplicationBuilder().token(f"{BOT_ID}:FUZZ").request(request).updater(None).build()
-    add_handlers(app, BotHandlers(ENGINE, store, Settings.from_env()))
+    add_handlers(app, Menus(ENGINE, store, Settings.from_env()))
     errors: list[str] = []
 
     async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

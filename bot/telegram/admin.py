@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -28,9 +27,7 @@ from bot.core.i18n import N_
 from bot.core.regions import find_region, is_nationwide
 from bot.render.text import VERDICT_WORDS
 from bot.telegram.common import Who, who_of
-
-if TYPE_CHECKING:
-    from bot.telegram.app import BotHandlers
+from bot.telegram.menus import Menus
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +100,10 @@ class AdminCache:
 
 
 class AdminHandlers:
-    def __init__(self, handlers: BotHandlers) -> None:
-        self.handlers = handlers
-        self.store = handlers.store
-        self.flow = handlers.engine.flow
+    def __init__(self, menus: Menus) -> None:
+        self.menus = menus
+        self.store = menus.store
+        self.flow = menus.engine.flow
         self.cache = AdminCache()
 
     def add_to(self, application: Application) -> None:
@@ -159,7 +156,7 @@ class AdminHandlers:
         if who is None:  # an anonymous admin has no user; speak the group's language
             chat_id = update.effective_chat.id
             who = Who(chat_id, chat_id, None, update.effective_chat.type != ChatType.PRIVATE)
-        locale = await self.handlers.locale(who)
+        locale = await self.menus.locale(who)
         if not who.is_group:
             await message.reply_text(i18n.gettext(locale, GROUPS_ONLY))
             return None
@@ -189,7 +186,7 @@ class AdminHandlers:
             await reply(i18n.gettext(locale, REGION_UNKNOWN).format(value=value))
             return
         await self.store.update_chat(who.chat_id, region=region.code)
-        name = self.handlers.renderer.region_name(region.code, locale)
+        name = self.menus.renderer.region_name(region.code, locale)
         await reply(i18n.gettext(locale, REGION_SET).format(region=name))
 
     async def setlang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -228,7 +225,7 @@ class AdminHandlers:
         t = i18n.translations(locale).gettext
         current = await self.store.chat_settings(who.chat_id)
         region = (
-            self.handlers.renderer.region_name(current.region, locale)
+            self.menus.renderer.region_name(current.region, locale)
             if current.region
             else t(NOT_SET)
         )

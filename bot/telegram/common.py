@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot.core import i18n
 from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav
+from bot.core.i18n import N_
 from bot.render.text import Reply
 from bot.store.base import Loaded
 
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
+# Button data is `owner|version|action`; features register callback handlers by action pattern.
+BUTTON_PREFIX = r"^\d+\|\d+\|"
+NOT_YOURS = N_("这是别人的菜单。请发送 /ask 打开你自己的菜单。")
 
 
 @dataclass(frozen=True)
@@ -99,3 +105,41 @@ def who_of(update: Update) -> Who | None:
         return None
     is_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     return Who(chat.id, user.id, user.language_code, is_group)
+
+
+@dataclass(frozen=True)
+class Press:
+    """A button press: the query, whose menu it is about, and what the button carries."""
+
+    query: CallbackQuery
+    who: Who
+    data: ButtonData | None  # None: not one of our buttons (forged, or from an old format)
+    message: Message | None
+
+    @property
+    def mine(self) -> bool:
+        """False when someone pressed a button on another member's menu."""
+        return self.data is None or self.data.owner == self.query.from_user.id
+
+
+def press_of(update: Update) -> Press | None:
+    query = update.callback_query
+    if query is None:
+        return None
+    message = query.message if isinstance(query.message, Message) else None
+    chat = message.chat if message is not None else None
+    who = Who(
+        chat.id if chat is not None else query.from_user.id,
+        query.from_user.id,
+        query.from_user.language_code,
+        chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+    )
+    return Press(query, who, ButtonData.decode(query.data), message)
+
+
+async def answer_press(press: Press, locale: str, notice: str | None) -> None:
+    """Every callback query is answered, or the user's button keeps spinning."""
+    with contextlib.suppress(TelegramError):
+        await press.query.answer(
+            i18n.gettext(locale, notice) if notice else None, show_alert=notice == NOT_YOURS
+        )
