@@ -1,171 +1,56 @@
-"""The question flow, regions, rules and sources as validated, immutable data.
+"""Loading the question flow, regions, rules and sources into validated, immutable data.
 
 Everything a content editor may change lives in `flows/*.yaml`; this module turns those files
-into plain objects and refuses, with file and line, anything it cannot use.
+into the plain objects of bot/core/model.py and refuses, with file and line, anything it
+cannot use.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.core.flowfile import Problems, as_text, line_of, read_yaml
+from bot.core.model import (
+    LAYERS,
+    NATIONWIDE,
+    OUTCOME,
+    VERDICTS,
+    Condition,
+    Fact,
+    Flow,
+    Option,
+    Question,
+    Region,
+    Rule,
+    Source,
+)
+
+# The data types are re-exported: `from bot.core.flow import Flow` reads well at every use.
+__all__ = [
+    "FLOWS_DIR",
+    "LAYERS",
+    "NATIONWIDE",
+    "OUTCOME",
+    "VERDICTS",
+    "Condition",
+    "Fact",
+    "Flow",
+    "Option",
+    "Question",
+    "Region",
+    "Rule",
+    "Source",
+    "load_flow",
+]
 
 FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
-NATIONWIDE = "000000"
-VERDICTS = ("allowed", "not_allowed", "conditional", "info")
-LAYERS = ("holder", "item", "person")
-OUTCOME = "outcome"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
 _CODE = re.compile(r"^[a-z]$")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """Holds when, for any one of `alternatives`, every named slot has one of the listed values.
-
-    A slot that has not been answered never matches, so a question that depends on a skipped
-    question is skipped as well.
-    """
-
-    alternatives: tuple[tuple[tuple[str, frozenset[str]], ...], ...]
-
-    def holds(self, answers: Mapping[str, str]) -> bool:
-        return any(
-            all(answers.get(slot) in values for slot, values in alt) for alt in self.alternatives
-        )
-
-    def slots(self) -> set[str]:
-        return {slot for alt in self.alternatives for slot, _ in alt}
-
-
-@dataclass(frozen=True)
-class Option:
-    id: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    when: Condition | None = None
-    line: int = 0
-
-    def visible(self, answers: Mapping[str, str]) -> bool:
-        return self.when is None or self.when.holds(answers)
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    code: str
-    text: str
-    options: tuple[Option, ...]
-    ask_if: Condition | None
-    skip_if: Condition | None
-    line: int
-    default: str | None = None  # assumed when a one-line question does not say
-
-    def is_asked(self, answers: Mapping[str, str]) -> bool:
-        if self.ask_if is not None and not self.ask_if.holds(answers):
-            return False
-        if self.skip_if is not None and self.skip_if.holds(answers):
-            return False
-        return any(o.visible(answers) for o in self.options)
-
-    def visible_options(self, answers: Mapping[str, str]) -> list[Option]:
-        return [o for o in self.options if o.visible(answers)]
-
-    def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
-
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    name: str
-    short: str
-    en: str
-    hant: str
-    hant_short: str
-    aliases: tuple[str, ...]
-    parent: str | None  # the province's code for a city, None for a province
-
-    @property
-    def is_city(self) -> bool:
-        return self.parent is not None
-
-    def label(self, locale: str, short: bool = True) -> str:
-        if locale == "en":
-            return self.en
-        if locale == "zh_Hant":
-            return self.hant_short if short else self.hant
-        return self.short if short else self.name
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    publisher: str
-    date: str
-    doc_no: str
-    kind: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    layer: str
-    when: Condition
-    region: str | None
-    verdict: str
-    text: str
-    conditions: tuple[str, ...]
-    sources: tuple[str, ...]
-    facts: tuple[str, ...]
-    checked: str
-    line: int
-
-    def specificity(self, regions: Mapping[str, Region]) -> tuple[int, int]:
-        """City beats province beats national; then the rule naming more answers wins."""
-        level = 0 if self.region is None else 2 if regions[self.region].is_city else 1
-        return level, sum(len(alt) for alt in self.when.alternatives[:1])
-
-
-@dataclass(frozen=True)
-class Fact:
-    id: str
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class Flow:
-    questions: tuple[Question, ...]
-    regions: Mapping[str, Region]
-    rules: tuple[Rule, ...]
-    sources: Mapping[str, Source]
-    facts: Mapping[str, Fact]
-
-    def question(self, qid: str) -> Question:
-        return self._by_id[qid]
-
-    def question_by_code(self, code: str) -> Question | None:
-        return self._by_code.get(code)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
-        object.__setattr__(self, "_by_code", {q.code: q for q in self.questions})
-
-    def region_of(self, answers: Mapping[str, str]) -> str:
-        """The most specific region the answers name (a city, else the province, else national)."""
-        city = answers.get("city")
-        if city and city in self.regions:
-            return city
-        return answers.get("province", NATIONWIDE)
 
 
 # --- loading ----------------------------------------------------------------------------------
