@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -196,3 +197,36 @@ def test_check_reports_a_broken_lexicon(tmp_path: Path) -> None:
     result = run("check", "--flows", str(flows))
     assert result.returncode == 1
     assert "lexicon.yaml:" in result.stderr and "vaccinne" in result.stderr
+
+
+def _rename_everywhere(flows: Path, old: str, new: str) -> None:
+    """What a content editor would do: rename an id consistently in every flow file."""
+    pattern = re.compile(rf"\b{old}\b")
+    for path in flows.glob("*.yaml"):
+        path.write_text(pattern.sub(new, path.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_check_fails_when_a_question_the_code_needs_is_renamed(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    _rename_everywhere(flows, "relative", "relation")
+    line = next(
+        i
+        for i, row in enumerate((flows / "questions.yaml").read_text().splitlines(), 1)
+        if row.strip() == "- id: relation"
+    )
+    result = run("check", "--flows", str(flows))
+    assert result.returncode == 1
+    assert f"questions.yaml:{line}: question 'relative' is missing" in result.stderr
+
+
+def test_check_fails_when_an_option_the_code_needs_is_renamed(tmp_path: Path) -> None:
+    flows = broken_copy(tmp_path)
+    _rename_everywhere(flows, "same_area", "same_city")
+    line = next(
+        i
+        for i, row in enumerate((flows / "questions.yaml").read_text().splitlines(), 1)
+        if row.strip() == "- id: scope"
+    )
+    result = run("check", "--flows", str(flows))
+    assert result.returncode == 1
+    assert f"questions.yaml:{line}: question scope: option 'same_area' is missing" in result.stderr

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bot.core import ids
 from bot.core.engine import BEGIN, Engine
 from bot.core.flow import OUTCOME, Condition, Question
 
@@ -52,14 +53,14 @@ def build_dot(engine: Engine) -> str:
         label = f"{q.id}\\n{q.text[:18]}…\\n({len(q.options)} options)"
         lines.append(f'  {q.id} [shape=box, style=rounded, label="{label}"];')
     # One outcome node per verdict, listing the items whose national rule gives it.
-    items = flow.question("item").options
+    items = flow.question(ids.ITEM).options
     by_verdict: dict[str, list[str]] = {}
     for option in items:
-        rule = engine.rules.best("item", {"item": option.id}, "000000")
+        rule = engine.rules.best("item", {ids.ITEM: option.id}, ids.NATIONWIDE)
         if rule is not None:
             by_verdict.setdefault(rule.verdict, []).append(option.id)
-    for verdict, ids in by_verdict.items():
-        chunks = [", ".join(ids[i : i + 3]) for i in range(0, len(ids), 3)]
+    for verdict, names in by_verdict.items():
+        chunks = [", ".join(names[i : i + 3]) for i in range(0, len(names), 3)]
         label = _VERDICT_LABELS[verdict] + "\\n" + "\\n".join(chunks)
         lines.append(f'  "{verdict}" [shape=note, label="{label}"];')
     lines.append(f'  {OUTCOME} [shape=doublecircle, label="answer card\\n(rules by region)"];')

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.engine import Engine
 from bot.core.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.core.flowfile import FlowError
@@ -155,7 +155,7 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
 def answers_for_region(flow: Flow, value: str) -> dict[str, str]:
     """--region as a code or a name -> province/city answers."""
     if is_nationwide(value):
-        return {"province": NATIONWIDE}
+        return {ids.PROVINCE: NATIONWIDE}
     region = find_region(flow, value)
     if region is None:
         raise UsageError(
@@ -165,28 +165,29 @@ def answers_for_region(flow: Flow, value: str) -> dict[str, str]:
 
 
 def _choice(flow: Flow, question: str, value: str) -> str:
-    ids = [o.id for o in flow.question(question).options]
-    if value not in ids:
-        raise UsageError(f"--{question} {value!r} is not one of: {', '.join(ids)}")
+    known = [o.id for o in flow.question(question).options]
+    if value not in known:
+        raise UsageError(f"--{question} {value!r} is not one of: {', '.join(known)}")
     return value
 
 
 def cmd_ask(flow: Flow, args: argparse.Namespace) -> int:
     engine = Engine(flow)
     answers = answers_for_region(flow, args.region)
-    answers["insurance"] = _choice(flow, "insurance", args.insurance)
-    for flag in ("item", "relative", "scope"):
+    answers[ids.INSURANCE] = _choice(flow, ids.INSURANCE, args.insurance)
+    for flag in (ids.ITEM, ids.RELATIVE, ids.SCOPE):
         value = getattr(args, flag)
         if value:
             answers[flag] = _choice(flow, flag, value)
-    if "item" in answers:
-        answers.update(engine.parse_payload("t" + answers["item"])[0])
+    if ids.ITEM in answers:
+        item_code = flow.question(ids.ITEM).code
+        answers.update(engine.parse_payload(item_code + answers[ids.ITEM])[0])
     session = engine.settle(answers)
     if session.state != OUTCOME:
         question = flow.question(session.state)
-        ids = ", ".join(o.id for o in question.visible_options(session.answers))
-        raise UsageError(f"--{question.id} is needed for these answers (one of: {ids})")
-    ignored = sorted(k for k in answers if k not in session.answers and k != "city")
+        known = ", ".join(o.id for o in question.visible_options(session.answers))
+        raise UsageError(f"--{question.id} is needed for these answers (one of: {known})")
+    ignored = sorted(k for k in answers if k not in session.answers and k != ids.CITY)
     if ignored:
         print(f"note: not asked for these answers, ignored: {', '.join(ignored)}", file=sys.stderr)
     locale = i18n.locale_for(args.lang)

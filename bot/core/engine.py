@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from transitions import Machine
 
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.flow import OUTCOME, Flow
 from bot.core.flowfile import normalize
 from bot.core.regions import region_answers
@@ -32,12 +32,16 @@ BEGIN = "begin"
 NAV_ACTIONS = ("back", "restart", "item", "person", "region")
 # Which answers each "change" button forgets; the flow then asks only what is missing again.
 _FORGET = {
-    "item": ("category", "item"),
-    "person": ("relative", "scope"),
-    "region": ("province", "city"),
+    "item": (ids.CATEGORY, ids.ITEM),
+    "person": (ids.RELATIVE, ids.SCOPE),
+    "region": (ids.PROVINCE, ids.CITY),
 }
 # After a typed question, one "fix" action per understood part (the answers it would forget).
-_FIXABLE = (("region", ("province", "city")), ("item", ("item",)), ("person", ("relative",)))
+_FIXABLE = (
+    ("region", (ids.PROVINCE, ids.CITY)),
+    ("item", (ids.ITEM,)),
+    ("person", (ids.RELATIVE,)),
+)
 _NAV_WORDS = {
     "back": {"返回", "上一步", "後退", "返回上一步", "back"},
     "restart": {"重新开始", "重來", "重新開始", "重来", "restart", "start over"},
@@ -360,7 +364,7 @@ class Engine:
         The category is left out (the item implies it); if still too long, the last answers are
         dropped and the bot simply asks them again.
         """
-        implied = {"category"} if "item" in answers else set()
+        implied = {ids.CATEGORY} if ids.ITEM in answers else set()
         parts = [
             f"{q.code}{answers[q.id]}"
             for q in self.flow.questions

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.core import ids
 from bot.core.flowfile import Problems, as_text, line_of, read_yaml
 from bot.core.model import (
     LAYERS,
@@ -63,10 +64,35 @@ def load_flow(directory: Path = FLOWS_DIR) -> Flow:
     sources = _load_sources(directory / "sources.yaml", problems)
     facts = _load_facts(directory / "facts.yaml", problems)
     questions = _load_questions(directory / "questions.yaml", regions, problems)
+    _check_code_ids(questions, "questions.yaml", problems)
     slots = {q.id: {o.id for o in q.options} for q in questions}
     rules = _load_rules(directory / "rules.yaml", slots, regions, sources, facts, problems)
     problems.raise_if_any()
     return Flow(tuple(questions), regions, tuple(rules), sources, facts)
+
+
+def _check_code_ids(questions: list[Question], file: str, problems: Problems) -> None:
+    """Every question and option id the code names (bot/core/ids.py) must exist in the flow."""
+    by_id = {q.id: q for q in questions}
+    # A question the code does not know is the likely new name of one it misses.
+    strangers = [q for q in questions if q.id not in ids.QUESTIONS]
+    for qid in ids.QUESTIONS:
+        if qid in by_id:
+            continue
+        line = strangers[0].line if strangers else 1
+        hint = f" (renamed to '{strangers[0].id}'?)" if strangers else ""
+        problems.add(file, line, f"question '{qid}' is missing: the code needs it{hint}")
+    for qid, option_ids in ids.OPTIONS.items():
+        question = by_id.get(qid)
+        if question is None:
+            continue
+        for oid in option_ids:
+            if question.option(oid) is None:
+                problems.add(
+                    file,
+                    question.line,
+                    f"question {qid}: option '{oid}' is missing: the code needs it",
+                )
 
 
 def _require(
@@ -210,7 +236,7 @@ def _region_options(kind: str, regions: Mapping[str, Region]) -> list[dict[str, 
         if kind == "provinces" and not region.is_city:
             options.append({"id": region.code, "label": region.short, "region": True})
         elif kind == "cities" and region.is_city:
-            when = {"province": [region.parent]}
+            when = {ids.PROVINCE: [region.parent]}
             options.append({"id": region.code, "label": region.short, "when": when, "region": True})
     return options
 
@@ -259,7 +285,7 @@ def _load_questions(
         options = _load_options(qid, raw_options[qid], file, line, slots, problems)
         ask_raw = entry.get("ask_if")
         if entry.get("options_from") == "cities" and ask_raw is None:
-            ask_raw = {"province": provinces_with_cities}
+            ask_raw = {ids.PROVINCE: provinces_with_cities}
         questions.append(
             Question(
                 id=qid,

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-NATIONWIDE = "000000"
+from bot.core import ids
+from bot.core.ids import NATIONWIDE
+
 VERDICTS = ("allowed", "not_allowed", "conditional", "info")
 LAYERS = ("holder", "item", "person")
 OUTCOME = "outcome"
@@ -152,7 +154,7 @@ class Flow:
 
     def region_of(self, answers: Mapping[str, str]) -> str:
         """The most specific region the answers name (a city, else the province, else national)."""
-        city = answers.get("city")
+        city = answers.get(ids.CITY)
         if city and city in self.regions:
             return city
-        return answers.get("province", NATIONWIDE)
+        return answers.get(ids.PROVINCE, NATIONWIDE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import ids
 from bot.core.flow import NATIONWIDE, Flow, Region
 from bot.core.flowfile import normalize
 
@@ -32,11 +33,11 @@ def region_answers(flow: Flow, code: str) -> dict[str, str]:
     """The province/city answers that select a region (a province with cities: 'other city')."""
     region = flow.regions.get(code)
     if region is None:
-        return {"province": NATIONWIDE}
+        return {ids.PROVINCE: NATIONWIDE}
     if region.parent:
-        return {"province": region.parent, "city": region.code}
+        return {ids.PROVINCE: region.parent, ids.CITY: region.code}
     has_cities = any(r.parent == region.code for r in flow.regions.values())
-    return {"province": region.code, **({"city": "other"} if has_cities else {})}
+    return {ids.PROVINCE: region.code, **({ids.CITY: ids.OTHER_CITY} if has_cities else {})}
 
 
 def is_nationwide(value: str) -> bool:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.core import ids
 from bot.core.flow import NATIONWIDE, Flow, Rule
 
 # How bad a verdict is when layers are combined: the worst one decides.
@@ -38,7 +39,7 @@ class RuleBook:
         self.flow = flow
         self._by_layer_item: dict[tuple[str, str | None], list[Rule]] = defaultdict(list)
         for rule in flow.rules:
-            items = dict(rule.when.alternatives[0]).get("item")
+            items = dict(rule.when.alternatives[0]).get(ids.ITEM)
             for item in items or (None,):
                 self._by_layer_item[(rule.layer, item)].append(rule)
 
@@ -47,7 +48,7 @@ class RuleBook:
         regions = self.flow.regions
         place = regions.get(region)
         in_region = {region, place.parent} if place is not None else set()
-        keys = dict.fromkeys(((layer, answers.get("item")), (layer, None)))  # no item: one key
+        keys = dict.fromkeys(((layer, answers.get(ids.ITEM)), (layer, None)))  # no item: one key
         found = [
             rule
             for key in keys

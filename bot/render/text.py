@@ -20,7 +20,7 @@ from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency
 
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.flow import NATIONWIDE, Flow, Option, Question, Rule
 from bot.core.i18n import N_
 from bot.core.rules import Outcome
@@ -64,7 +64,7 @@ NAV_LABELS = {
 _ROW_CELLS = 32
 _ROW_MAX = 4
 # The card names the region on its own line, so its summary leaves these out.
-_NOT_IN_CARD = ("province", "city", "category")
+_NOT_IN_CARD = (ids.PROVINCE, ids.CITY, ids.CATEGORY)
 
 
 FIX_LABELS = {
@@ -119,7 +119,7 @@ class Renderer:
         answers: Mapping[str, str],
         history: Sequence[str],
         locale: str,
-        skip: tuple[str, ...] = ("category",),
+        skip: tuple[str, ...] = (ids.CATEGORY,),
     ) -> str:
         """What the user has answered so far, in one line (the item says more than its category)."""
         parts = []
@@ -180,17 +180,18 @@ class Renderer:
         parts = []
         for question in self.flow.questions:
             option_id = understood.answers.get(question.id)
-            if option_id is None or question.id in ("province", "category"):
+            if option_id is None or question.id in (ids.PROVINCE, ids.CATEGORY):
                 continue  # a city names its province; an item its category
-            if question.id == "city" and option_id not in self.flow.regions:
+            if question.id == ids.CITY and option_id not in self.flow.regions:
                 continue
             option = question.option(option_id)
             if option is not None:
                 parts.append(self.option_label(question, option, locale))
-        if "province" in understood.answers and "city" not in understood.answers:
-            province = self.flow.question("province").option(understood.answers["province"])
+        if ids.PROVINCE in understood.answers and ids.CITY not in understood.answers:
+            question = self.flow.question(ids.PROVINCE)
+            province = question.option(understood.answers[ids.PROVINCE])
             if province is not None:
-                parts.insert(0, self.option_label(self.flow.question("province"), province, locale))
+                parts.insert(0, self.option_label(question, province, locale))
         lines = [t("我理解的是：") + " · ".join(parts)] if parts else []
         for slot, candidates in understood.ambiguous.items():
             question = self.flow.question(slot)

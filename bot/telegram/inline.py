@@ -21,7 +21,7 @@ from telegram import (
 )
 from telegram.ext import ContextTypes
 
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.engine import Engine
 from bot.core.flow import OUTCOME
 from bot.core.i18n import N_
@@ -60,7 +60,7 @@ class InlineHandlers:
         answers = dict(understood.answers) if understood is not None else {}
         username = context.bot.username
         results = []
-        if "item" in answers:
+        if ids.ITEM in answers:
             session, assumed = self.engine.complete(answers)
             if session.state == OUTCOME:
                 results.append(self._card(session, assumed, answers, locale, username))
@@ -89,15 +89,18 @@ class InlineHandlers:
         outcome = view.outcome
         assert outcome is not None
         text = renderer.render(view, locale).text
-        item = self.engine.flow.question("item")
-        item_label = renderer.option_label(item, item.option(session.answers["item"]), locale)
+        item = self.engine.flow.question(ids.ITEM)
+        item_label = renderer.option_label(item, item.option(session.answers[ids.ITEM]), locale)
         return InlineQueryResultArticle(
             id=hashlib.sha1(self.engine.payload_for(session.answers).encode()).hexdigest()[:32],
             title=f"{t(VERDICT_LINES[outcome.verdict])} · {item_label}",
             description=renderer.region_name(outcome.region, locale)
             + " · "
             + renderer.summary(
-                session.answers, session.history, locale, ("province", "city", "category", "item")
+                session.answers,
+                session.history,
+                locale,
+                (ids.PROVINCE, ids.CITY, ids.CATEGORY, ids.ITEM),
             ),
             input_message_content=InputTextMessageContent(fit(text)),
             reply_markup=InlineKeyboardMarkup(

@@ -1,0 +1,37 @@
+"""The question and option ids the code relies on, declared once.
+
+Content lives in flows/; most ids there are free to change. These are the ones Python code
+names (to skip a question, read a place, imply a category, ...). Loading the flow checks that
+flows/questions.yaml defines every one of them and names the file and line when it does not,
+so renaming one in the YAML fails `python -m bot check` instead of breaking code silently.
+"""
+
+from __future__ import annotations
+
+# --- questions ----------------------------------------------------------------------------------
+PROVINCE = "province"
+CITY = "city"
+INSURANCE = "insurance"
+CATEGORY = "category"
+ITEM = "item"
+RELATIVE = "relative"
+SCOPE = "scope"
+
+# --- options (by question) --------------------------------------------------------------------
+NATIONWIDE = "000000"  # province: no particular province
+OTHER_CITY = "other"  # city: a city the regions file does not list
+RESIDENT = "resident"  # insurance: 城乡居民医保, which has no personal account
+SELF = "self"  # relative: the account holder
+OTHER_PERSON = "other"  # relative: anyone outside the close family
+SAME_AREA = "same_area"  # scope: the relative is insured in the holder's own area
+SAME_PROVINCE = "same_province"  # scope: elsewhere in the same province
+OTHER_PROVINCE = "other_province"  # scope: in another province
+
+QUESTIONS = (PROVINCE, CITY, INSURANCE, CATEGORY, ITEM, RELATIVE, SCOPE)
+OPTIONS: dict[str, tuple[str, ...]] = {
+    PROVINCE: (NATIONWIDE,),
+    CITY: (OTHER_CITY,),
+    INSURANCE: (RESIDENT,),
+    RELATIVE: (SELF, OTHER_PERSON),
+    SCOPE: (SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE),
+}
