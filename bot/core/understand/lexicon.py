@@ -1,0 +1,404 @@
+"""The lexicon: flows/lexicon.yaml (plus every region name) read, checked and normalized.
+
+Every word is kept in one normal form (NFKC, casefolded, simplified Chinese) with all it may
+mean; problems are collected with their line so `bot check` can name them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import opencc
+import yaml
+
+from bot.core.flow import FLOWS_DIR, Flow, Region
+from bot.core.flowfile import Problems, line_of, read_yaml
+
+LEXICON_FILE = "lexicon.yaml"
+REGION = "region"  # the internal slot for province and city names
+SLOTS = ("insurance", "category", "item", "relative", "scope")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_NOT_WORD = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r" ?\n[\s]*")
+
+_KNOWN_KEYS = {
+    "negations",
+    "ignore",
+    "region_cues",
+    "third_person",
+    "first_person",
+    "coordinators",
+    "item_absorbs",
+    "card_owner",
+    "premium_verbs",
+    "region_extra",
+    "grammar",
+    *SLOTS,
+}
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One meaning of a word: some options of one slot; weak senses yield to strong ones."""
+
+    slot: str
+    options: tuple[str, ...]
+    weak: bool = False
+    # For a region: the word names a city that regions.yaml does not list (南京 -> 江苏).
+    unlisted: bool = False
+
+
+@dataclass(frozen=True)
+class Word:
+    """A normalized word in the automaton, with everything it may mean."""
+
+    key: str
+    kind: str  # "word", "negation" or "ignore"
+    senses: tuple[Sense, ...]
+    left_boundary: bool  # starts with a latin letter or digit: needs a word boundary there
+    right_boundary: bool
+    by_slot: Mapping[str, tuple[Sense, ...]] = field(default_factory=dict)  # senses per slot
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    words: Mapping[str, Word]
+    insurance_cues: tuple[str, ...]
+    speaker_cues: tuple[str, ...]
+    origin_cues: tuple[str, ...]
+    together_cues: tuple[str, ...]
+    coordinators: frozenset[str]
+    third_person: tuple[str, ...]
+    first_person: tuple[str, ...]
+    alone: Mapping[str, tuple[str, str]]  # word -> (slot, option) when it is the whole message
+    absorbs: Mapping[str, frozenset[str]]  # item -> items it stands for when named together
+    use_words: tuple[str, ...]  # 用/拿/刷 before someone's card: "用孩子的医保卡"
+    card_words: tuple[str, ...]
+    account_words: tuple[str, ...]  # 的 + one of these after a relative: "我老公的个账"
+    into_words: tuple[str, ...]  # ... unless money goes into it: "转到我老婆的卡上"
+    premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
+    grammar: Grammar
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Chinese grammar words the reader leans on (lexicon.yaml `grammar`)."""
+
+    possessive: tuple[str, ...]  # 的: "我在青岛的老婆", "长春的医保"
+    self_possessive: tuple[str, ...]  # 我的/我 right before a relative: "用我的孩子的卡"
+    location_gaps: frozenset[str]  # between a relative and a place: "我妈在长春"
+    continues_subject: tuple[str, ...]  # a clause starting so keeps the last subject
+    origin_suffix: tuple[str, ...]  # "湖南人" is a hometown ...
+    origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
+
+
+class Normalizer:
+    """One normal form for lexicon words and messages: NFKC, casefolded, simplified Chinese."""
+
+    def __init__(self) -> None:
+        self._t2s = opencc.OpenCC("t2s")
+        self._s2t = opencc.OpenCC("s2t")
+
+    def __call__(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+        text = self._t2s.convert(text)
+        text = _SPACES.sub(" ", text)
+        return _NEWLINES.sub("\n", text).strip()
+
+    def variants(self, word: str) -> set[str]:
+        """The word's normal forms, also of its traditional spelling (OpenCC s2t)."""
+        return {self(word), self(self._s2t.convert(word))} - {""}
+
+
+def bare(text: str) -> str:
+    """Without punctuation and spaces: how a one-word answer is compared."""
+    return _NOT_WORD.sub("", text)
+
+
+def is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+class LexiconBuilder:
+    """Reads lexicon.yaml against the flow, collecting every problem with its line."""
+
+    def __init__(self, flow: Flow, path: Path, normalize: Normalizer) -> None:
+        self.flow = flow
+        self.file = path.name
+        self.path = path
+        self.normalize = normalize
+        self.problems = Problems()
+        self.senses: dict[str, list[Sense]] = {}
+        self.kinds: dict[str, dict[str, int]] = {}  # key -> {kind: first line}
+        self.key_lines: dict[str, int] = {}
+        self.alone: dict[str, tuple[str, str]] = {}
+
+    def build(self) -> Lexicon:
+        data = read_yaml(self.path, self.problems)
+        self.problems.raise_if_any()
+        if not isinstance(data, Mapping):
+            self.problems.add(self.file, 1, "expected a mapping of sections (negations, item, ...)")
+            self.problems.raise_if_any()
+        self.key_lines = _top_level_lines(self.path)
+        for key in data:
+            if key not in _KNOWN_KEYS:
+                self._problem(key, f"unknown section '{key}'")
+        self._add_regions()
+        self._add_region_extra(data.get("region_extra"))
+        for slot in SLOTS:
+            self._add_slot(slot, data.get(slot))
+        self._add_plain("negations", data.get("negations"), "negation", required=True)
+        self._add_plain("ignore", data.get("ignore"), "ignore", required=False)
+        cues = data.get("region_cues") or {}
+        if not isinstance(cues, Mapping):
+            self._problem("region_cues", "region_cues must map kinds of cue to lists of words")
+            cues = {}
+        owner = data.get("card_owner") or {}
+        if not isinstance(owner, Mapping):
+            self._problem("card_owner", "card_owner must map use and card to lists of words")
+            owner = {}
+        self._check_conflicts()
+        lexicon = Lexicon(
+            words=self._words(),
+            insurance_cues=self._texts("region_cues", cues.get("insurance")),
+            speaker_cues=self._texts("region_cues", cues.get("speaker")),
+            origin_cues=self._texts("region_cues", cues.get("origin")),
+            together_cues=self._texts("region_cues", cues.get("together")),
+            coordinators=frozenset(self._texts("coordinators", data.get("coordinators"))),
+            third_person=self._texts("third_person", data.get("third_person")),
+            first_person=self._texts("first_person", data.get("first_person")),
+            alone=self.alone,
+            absorbs=self._absorbs(data.get("item_absorbs")),
+            use_words=self._texts("card_owner", owner.get("use")),
+            card_words=self._texts("card_owner", owner.get("card")),
+            account_words=self._texts("card_owner", owner.get("account")),
+            into_words=self._texts("card_owner", owner.get("into")),
+            premium_verbs=self._texts("premium_verbs", data.get("premium_verbs")),
+            grammar=self._grammar(data.get("grammar")),
+        )
+        self.problems.raise_if_any()  # also what reading the plain word lists found
+        return lexicon
+
+    # --- sections -----------------------------------------------------------------------------
+
+    def _add_regions(self) -> None:
+        """Every name of every region; one-character names (京, 新) would match everywhere."""
+        for region in self.flow.regions.values():
+            for name in _region_names(region):
+                if len(name) > 1 or name.isascii():
+                    self._add(name, "word", Sense(REGION, (region.code,)), 0, check=False)
+
+    def _add_region_extra(self, section: Any) -> None:
+        for entry in self._entries("region_extra", section):
+            code = str(entry.get("code", "")).strip()
+            if code not in self.flow.regions:
+                self.problems.add(self.file, line_of(entry), f"region_extra: unknown code '{code}'")
+                continue
+            for word in self._word_list(entry, "words"):
+                if any(
+                    s.slot == REGION
+                    for key in self.normalize.variants(word)
+                    for s in self.senses.get(key, ())
+                ):
+                    self.problems.add(
+                        self.file, line_of(entry), f"region_extra: '{word}' already names a region"
+                    )
+                region = self.flow.regions[code]
+                unlisted = not region.is_city and not is_municipality(region)
+                self._add(word, "word", Sense(REGION, (code,), unlisted=unlisted), line_of(entry))
+
+    def _add_slot(self, slot: str, section: Any) -> None:
+        options = {o.id for o in self.flow.question(slot).options}
+        for entry in self._entries(slot, section):
+            line = line_of(entry)
+            oid = str(entry.get("id", "")).strip()
+            if oid not in options:
+                self.problems.add(self.file, line, f"{slot}: no option '{oid}' in questions.yaml")
+                continue
+            unknown = set(entry) - {"id", "words", "weak", "alone"}
+            for key in sorted(map(str, unknown)):
+                self.problems.add(self.file, line, f"{slot}.{oid}: unknown key '{key}'")
+            for weak, key in ((False, "words"), (True, "weak")):
+                for word in self._word_list(entry, key):
+                    self._add(word, "word", Sense(slot, (oid,), weak), line)
+            for word in self._word_list(entry, "alone"):
+                for key in self.normalize.variants(word):
+                    self.alone[bare(key)] = (slot, oid)
+
+    def _add_plain(self, section: str, words: Any, kind: str, required: bool) -> None:
+        texts = self._texts(section, words)
+        if required and not texts:
+            self._problem(section, f"'{section}' must list at least one word")
+        for word in texts:
+            self._add(word, kind, None, self.key_lines.get(section, 1))
+
+    def _absorbs(self, section: Any) -> dict[str, frozenset[str]]:
+        if section is None:
+            return {}
+        line = self.key_lines.get("item_absorbs", 1)
+        if not isinstance(section, Mapping):
+            self.problems.add(self.file, line, "item_absorbs must map an item to a list of items")
+            return {}
+        items = {o.id for o in self.flow.question("item").options}
+        result: dict[str, frozenset[str]] = {}
+        for item, absorbed in section.items():
+            named = [str(item), *(absorbed if isinstance(absorbed, list) else [absorbed])]
+            for unknown in [str(i) for i in named if str(i) not in items]:
+                self.problems.add(self.file, line, f"item_absorbs: no item '{unknown}'")
+            result[str(item)] = frozenset(map(str, named[1:]))
+        return result
+
+    def _grammar(self, section: Any) -> Grammar:
+        if section is None:
+            self._problem("grammar", "the 'grammar' section is missing")
+            section = {}
+        elif not isinstance(section, Mapping):
+            self._problem("grammar", "grammar must map kinds of grammar word to lists of words")
+            section = {}
+        unknown = set(map(str, section)) - set(Grammar.__dataclass_fields__)
+        for key in sorted(unknown):
+            self._problem("grammar", f"grammar: unknown key '{key}'")
+
+        def words(key: str) -> tuple[str, ...]:
+            return self._texts("grammar", section.get(key))
+
+        return Grammar(
+            possessive=words("possessive"),
+            self_possessive=words("self_possessive"),
+            location_gaps=frozenset(("", *words("location_gaps"))),
+            continues_subject=words("continues_subject"),
+            origin_suffix=words("origin_suffix"),
+            origin_followers=words("origin_followers"),
+        )
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _add(
+        self, word: str, kind: str, sense: Sense | None, line: int, check: bool = True
+    ) -> None:
+        keys = self.normalize.variants(word)
+        if not keys and check:
+            self.problems.add(self.file, line, f"'{word}' has no letters left after normalizing")
+        for key in keys:
+            self.kinds.setdefault(key, {}).setdefault(kind, line)
+            if sense is not None:
+                self.senses.setdefault(key, []).append(sense)
+
+    def _check_conflicts(self) -> None:
+        """A word must not be both a negation, an ignored word and a meaning at once."""
+        for key, kinds in self.kinds.items():
+            if len(kinds) > 1:
+                line = max(kinds.values())
+                names = " and ".join(sorted(kinds))
+                self.problems.add(self.file, line, f"'{key}' is listed as {names} at once")
+
+    def _words(self) -> dict[str, Word]:
+        words: dict[str, Word] = {}
+        for key, kinds in self.kinds.items():
+            kind = next(iter(kinds))
+            senses = _merge_senses(self.senses.get(key, []))
+            by_slot: dict[str, tuple[Sense, ...]] = {}
+            for sense in senses:
+                by_slot[sense.slot] = (*by_slot.get(sense.slot, ()), sense)
+            words[key] = Word(
+                key=key,
+                kind=kind,
+                senses=senses,
+                left_boundary=is_word_char(key[0]),
+                right_boundary=is_word_char(key[-1]),
+                by_slot=by_slot,
+            )
+        return words
+
+    def _entries(self, section: str, value: Any) -> list[Mapping[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._problem(section, f"'{section}' must be a list of '- id: ...' entries")
+            return []
+        good = []
+        for entry in value:
+            if isinstance(entry, Mapping):
+                good.append(entry)
+            else:
+                self._problem(section, f"{section}: every entry must be a mapping, not '{entry}'")
+        return good
+
+    def _word_list(self, entry: Mapping[str, Any], key: str) -> list[str]:
+        value = entry.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(w, str | int) for w in value):
+            self.problems.add(self.file, line_of(entry), f"'{key}' must be a list of words")
+            return []
+        return [str(w) for w in value]
+
+    def _texts(self, section: str, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(w, str | int) for w in value):
+            self._problem(section, f"'{section}' must be a list of words")
+            return ()
+        return tuple(k for w in value for k in sorted(self.normalize.variants(str(w))))
+
+    def _problem(self, section: str, message: str) -> None:
+        self.problems.add(self.file, self.key_lines.get(section, 1), message)
+
+
+def _region_names(region: Region) -> set[str]:
+    return {
+        region.name,
+        region.short,
+        region.en,
+        region.hant,
+        region.hant_short,
+        *region.aliases,
+    }
+
+
+def is_municipality(region: Region) -> bool:
+    """北京市, 上海市, 天津市, 重庆市: a province that is one city."""
+    return not region.is_city and region.name.endswith("市")
+
+
+def _merge_senses(senses: Iterable[Sense]) -> tuple[Sense, ...]:
+    """One sense per (slot, weak): a word listed under two options of a slot means either."""
+    regions = [s for s in senses if s.slot == REGION][:1]  # a name names one region
+    merged: dict[tuple[str, bool], list[str]] = {}
+    for sense in senses:
+        if sense.slot == REGION:
+            continue
+        options = merged.setdefault((sense.slot, sense.weak), [])
+        options.extend(o for o in sense.options if o not in options)
+    # A word that is strong evidence for a slot is not also weak evidence for it.
+    strong = {slot for slot, weak in merged if not weak}
+    return (
+        *regions,
+        *(
+            Sense(slot, tuple(options), weak)
+            for (slot, weak), options in merged.items()
+            if not (weak and slot in strong)
+        ),
+    )
+
+
+def _top_level_lines(path: Path) -> dict[str, int]:
+    """Line of each top-level key, so problems in plain lists can name a line too."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def load_lexicon(flow: Flow, path: Path | None = None) -> Lexicon:
+    """Read and check lexicon.yaml; raise FlowError naming file and line of every problem."""
+    return LexiconBuilder(flow, path or FLOWS_DIR / LEXICON_FILE, Normalizer()).build()
