@@ -21,9 +21,7 @@ CJK_NEGATION_REACH = 3
 LATIN_NEGATION_REACH = 6
 # Where a clause ends: punctuation, symbols and line breaks (not spaces, apostrophes, hyphens).
 _BREAK = re.compile(r"[^\w\s'\-]|\n")
-
-Id = tuple[str, str]  # a place: region code, plus the name of an unlisted city
-
+PERSONS = ("first_person", "third_person")
 
 @dataclass(frozen=True)
 class Hit:
@@ -39,15 +37,20 @@ class Hit:
         return self.word.by_slot.get(slot, ())
 
     @property
-    def region(self) -> str | None:
-        senses = self.word.by_slot.get(REGION)
-        return senses[0].options[0] if senses else None
+    def places(self) -> tuple[str, ...]:
+        """The division codes a place name means (several for 通州, taizhou: ask)."""
+        return next((s.options for s in self.word.by_slot.get(REGION, ()) if not s.weak), ())
 
     @property
-    def place(self) -> Id:
-        """A region's identity: its code, plus the name when it is an unlisted city."""
-        sense = self.word.by_slot[REGION][0]
-        return sense.options[0], self.word.key if sense.unlisted else ""
+    def context_places(self) -> tuple[str, ...]:
+        """Divisions it means only where another place confirms them (北京朝阳)."""
+        return next((s.options for s in self.word.by_slot.get(REGION, ()) if s.weak), ())
+
+    @property
+    def person(self) -> str | None:
+        """"first_person" for 我/I, "third_person" for 她/she, else None."""
+        kind = self.word.kind
+        return kind if kind in PERSONS else None
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,10 @@ def _negate(hits: list[Hit]) -> list[Hit]:
     for hit in hits:
         if pending is not None and hit.word.kind == "word" and _reaches(pending, hit):
             hit = Hit(hit.start, hit.end, hit.word, hit.clause, negated=True)
-        pending = hit if hit.word.kind == "negation" else None
+        if hit.word.kind == "negation":
+            pending = hit
+        elif hit.word.kind not in PERSONS:  # "not my mom": my is on the way to mom
+            pending = None
         result.append(hit)
     return result
 
@@ -135,5 +141,5 @@ def _bounded(text: str, start: int, end: int, word: Word) -> bool:
     if not word.right_boundary or end >= len(text) or not is_word_char(text[end]):
         return True
     # Allow a plural: "masks", "vaccines", "parents".
-    plural = text[end] == "s" and word.key[-1].isalpha()
+    plural = text[end] == "s" and word.key[-1].isalpha() and len(word.key) > 2  # not i -> is
     return plural and (end + 1 >= len(text) or not is_word_char(text[end + 1]))

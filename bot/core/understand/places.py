@@ -1,26 +1,27 @@
 """Places in a message: which one is the account's, whose the others are, and the scope.
 
-A message may name several places ("我在长春工作但是医保在吉林市", "我妈在长春"); cues around
-each say whether it is where the account is insured, where the speaker happens to be, a
-hometown, or where a relative is. Comparing the account's place with a relative's gives the
-scope (same city, same province, another province).
+A message may name several places ("我在长春工作但是医保在吉林市", "我医保在杭州，她医保在河北");
+cues around each say whether it is where the account is insured, where the speaker happens to
+be, or a hometown, and the sentence's subject says whose place it is: the speaker's (我, I), a
+relative's (我妈, 她, she) or both's (我和老婆都在, 也在). Comparing the account's place with a
+relative's gives the scope (same city, same province, another province).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
-from bot.core.flow import Flow, Region
-from bot.core.understand.lexicon import Grammar, Lexicon, Sense, is_municipality
-from bot.core.understand.matcher import Hit, Id, Message
+from bot.core.understand.geography import OTHER_PROVINCE, SAME_AREA, SAME_PROVINCE, Geography
+from bot.core.understand.lexicon import Grammar, Lexicon, Sense
+from bot.core.understand.matcher import Hit, Message
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
+SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 OFFSITE = "offsite_care"  # the item for care away from where the account is
-OTHER_CITY = "other"  # the city option "省内其他城市"
-Sorter = Callable[[str, Iterable[str]], tuple[str, ...]]
+OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
 
 @dataclass(frozen=True)
@@ -38,40 +39,82 @@ class Place:
 
     index: int  # of its hit in the message
     hit: Hit
-    code: str
+    codes: tuple[str, ...]  # the divisions it may be (several: 通州, taizhou)
     score: int  # how likely it is the account's region (see _region_score)
     role: str  # HOLDER, RELATIVE (where a relative is) or TOGETHER (where both are)
+    alternatives: tuple[str, ...] = ()  # ... if another place confirms one (北京朝阳)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The account's place: one division, or the candidates when the name fits several."""
+
+    codes: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0] if len(self.codes) == 1 else None
 
 
 class Places:
-    """Reads the places of a message against the flow's regions."""
+    """Reads the places of a message against the divisions and the flow's regions."""
 
-    def __init__(
-        self, flow: Flow, lexicon: Lexicon, care_items: frozenset[str], sort: Sorter
-    ) -> None:
-        self.flow = flow
+    def __init__(self, geography: Geography, lexicon: Lexicon, care_items: frozenset[str]) -> None:
+        self.geo = geography
         self.lexicon = lexicon
         self._care_items = care_items
-        self._sorted = sort
-        self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
-        # The city option for "a city of the province not listed in regions.yaml".
-        city_ids = {o.id for o in flow.question("city").options}
-        self._other_city = OTHER_CITY if OTHER_CITY in city_ids else None
 
     def find(self, message: Message) -> list[Place]:
         places = []
         for index, hit in enumerate(message.hits):
-            code = hit.region
-            if code is not None:
+            if hit.places or hit.context_places:
                 score = self._region_score(message, index)
                 role = self._region_role(message, index)
-                places.append(Place(index, hit, code, score, role))
-        # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues.
+                places.append(Place(index, hit, hit.places, score, role, hit.context_places))
+        self._narrow(places)
+        places = [p for p in places if p.codes]
         for left, right in itertools.pairwise(places):
             gap = message.text[left.hit.end : right.hit.start].strip()
-            if gap in self.lexicon.coordinators:
+            # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues; so do
+            # "江苏苏州常熟", one inside the next.
+            if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
+        for place in places:
+            self._narrow_by_suffix(message, place)
         return places
+
+    def _nested(self, one: Place, two: Place) -> bool:
+        return any(
+            self.geo.is_within(a, b) or self.geo.is_within(b, a)
+            for a in one.codes
+            for b in two.codes
+        )
+
+    def _narrow(self, places: list[Place]) -> None:
+        """"Taizhou, Jiangsu", "长春朝阳区": another place in the message picks the candidate."""
+        for place in places:
+            if len(place.codes) < 2 and not place.alternatives:
+                continue
+            others = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
+            fitting = tuple(
+                c
+                for c in (*place.codes, *place.alternatives)
+                if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
+            )
+            if fitting:
+                place.codes = fitting
+
+    def _narrow_by_suffix(self, message: Message, place: Place) -> None:
+        """"昌江县" is 昌江黎族自治县, not 昌江区: a level word right after a short name."""
+        if len(place.codes) < 2:
+            return
+        after = message.text[place.hit.end : place.hit.end + 1]
+        if after and after in self.lexicon.grammar.level_suffixes:
+            fitting = tuple(c for c in place.codes if self.geo.name(c).endswith(after))
+            if fitting:
+                place.codes = fitting
+
+    # --- the account's place ------------------------------------------------------------------
 
     def resolve_region(
         self,
@@ -79,60 +122,45 @@ class Places:
         answers: dict[str, str],
         ambiguous: dict[str, tuple[str, ...]],
         negated: dict[str, tuple[str, ...]],
-    ) -> None:
-        """Province and city of the account: a city implies its province."""
-        scored: dict[Id, int] = {}
-        denied: set[str] = set()
+        relatives_too: bool = False,
+    ) -> Region:
+        """The account's place, and the province and city answers it gives (`relatives_too`:
+        the relative is the account holder, as when the holder has died)."""
+        own = [p for p in places if not p.hit.negated and (relatives_too or p.role != RELATIVE)]
+        region = self._pick(own)
+        if region.codes:
+            self.geo.answers(region.codes, answers, ambiguous)
+        chosen = set(region.codes)
         for place in places:
-            ident = place.hit.place
-            if place.hit.negated:
-                if not ident[1]:  # "不在南京了" says nothing about all of 江苏
-                    denied.add(place.code)
-            elif place.role != RELATIVE:
-                scored[ident] = max(place.score, scored.get(ident, place.score))
-        for code in sorted(denied - {code for code, _ in scored}):
-            slot = "city" if self.flow.regions[code].is_city else "province"
-            negated[slot] = (*negated.get(slot, ()), code)
-        if scored:
-            self._pick_region(scored, answers, ambiguous)
+            if place.hit.negated and len(place.codes) == 1 and place.codes[0] not in chosen:
+                denied = self.geo.negated_answer(place.codes[0])
+                if denied is not None:
+                    slot, code = denied
+                    negated[slot] = (*negated.get(slot, ()), code)
+        return region
 
-    def _pick_region(
-        self,
-        scored: Mapping[Id, int],
-        answers: dict[str, str],
-        ambiguous: dict[str, tuple[str, ...]],
-    ) -> None:
-        """The best-cued province wins; several equally cued ones are asked about."""
-        groups: dict[str, int] = {}
-        for (code, _), score in scored.items():
-            province = self.flow.regions[code].parent or code
-            groups[province] = max(score, groups.get(province, score))
-        best = max(groups.values())
-        provinces = sorted(p for p, s in groups.items() if s == best)
-        if len(provinces) > 1:
-            ambiguous["province"] = tuple(provinces)
-            return
-        province = answers["province"] = provinces[0]
-        cities: dict[str, int] = {}
-        for (code, unlisted), score in scored.items():
-            city = self._city_option(province, code, unlisted)
-            if city is not None:
-                cities[city] = max(score, cities.get(city, score))
-        if cities:
-            top = max(cities.values())
-            named = self._sorted("city", (c for c, s in cities.items() if s == top))
-            if len(named) == 1:
-                answers["city"] = named[0]
-            else:
-                ambiguous["city"] = named
+    def _pick(self, own: Sequence[Place]) -> Region:
+        """The best-cued place wins, made precise by any place named inside it ("江苏…常熟");
+        several equally cued places that are not one inside another are asked about."""
+        if not own:
+            return Region()
+        best = max(p.score for p in own)
+        chosen = {c for p in own if p.score == best for c in p.codes}
+        inside = {
+            c
+            for p in own
+            if p.score != best and len(p.codes) == 1
+            for c in p.codes
+            if any(self.geo.is_within(c, top) for top in chosen)
+        }
+        chosen |= inside
+        # Keep the most precise: 常熟 over 苏州 over 江苏.
+        precise = {
+            c for c in chosen if not any(o != c and self.geo.is_within(o, c) for o in chosen)
+        }
+        return Region(tuple(sorted(precise)))
 
-    def _city_option(self, province: str, code: str, unlisted: str) -> str | None:
-        """The city answer a place gives: its own code, or 'other' for 南京 in 江苏."""
-        if self.flow.regions[code].parent == province:
-            return code
-        if unlisted and code == province and province in self._provinces_with_cities:
-            return self._other_city
-        return None
+    # --- whose place --------------------------------------------------------------------------
 
     def _region_score(self, message: Message, index: int) -> int:
         """2: said with an insurance word; -1: a hometown; 1: where the speaker is; else 0."""
@@ -141,12 +169,16 @@ class Places:
         after = message.text[hit.end : hit.end + 8]
         lex = self.lexicon
         grammar = lex.grammar
-        if _cue_before(before, lex.insurance_cues) or _cue_after(
+        if _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) or _cue_after(
             after, lex.insurance_cues, grammar.possessive
         ):
             return 2
-        if _cue_before(before, lex.origin_cues) or _is_origin(after, grammar):
-            return -1
+        if (
+            _cue_before(before, lex.origin_cues)
+            or _is_origin(after, grammar)
+            or _cue_before(before, lex.elsewhere_cues, reach=0)
+        ):
+            return -1  # a hometown, or where one goes: "要去北京住院", "moving to Shanghai"
         if _cue_before(before, lex.speaker_cues, reach=1):
             return 1
         return 0
@@ -155,7 +187,10 @@ class Places:
         """Whose place is it: "我妈在长春" is the mother's, "我俩都在广州" is both's."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
-        if _cue_before(before, self.lexicon.together_cues, reach=0):
+        after = message.text[hit.end : hit.end + 12]
+        if _cue_before(before, self.lexicon.together_cues, reach=0) or after.lstrip().startswith(
+            self.lexicon.together_after
+        ):
             return TOGETHER
         following = message.hits[index + 1] if index + 1 < len(message.hits) else None
         if (
@@ -164,15 +199,56 @@ class Places:
             and message.text[hit.end : following.start] in self.lexicon.grammar.possessive
         ):
             return RELATIVE  # "我在青岛的老婆"
-        previous = message.hits[index - 1] if index else None
-        if (
-            previous is not None
-            and previous.clause == hit.clause
-            and is_other_person(previous)
-            and message.text[previous.end : hit.start] in self.lexicon.grammar.location_gaps
-        ):
-            return RELATIVE
-        return HOLDER
+        subject = self.subject(message, message.clause_start(hit), hit.start)
+        if subject is None and hit.clause > 0:
+            lead = message.text[message.clause_start(hit) : hit.start].strip()
+            if lead.startswith(self.lexicon.grammar.continues_subject):
+                start = message.clause_starts[hit.clause - 1]
+                subject = self.subject(message, start, message.clause_start(hit))
+        return {OTHER: RELATIVE, BOTH: TOGETHER}.get(subject or SPEAKER, HOLDER)
+
+    def subject(
+        self, message: Message, lo: int, hi: int, beneficiaries: bool = False
+    ) -> str | None:
+        """Who text[lo:hi] speaks of last: SPEAKER (我, I), OTHER (a relative, 她, she), BOTH
+        ("我和老婆都…", "my wife and I"), or None when it names no one. A relative the money
+        is for ("给我妈", "for my son") is not where anyone is, unless `beneficiaries`."""
+        persons: list[tuple[str, Hit]] = []
+        for hit in message.hits:
+            if hit.start < lo or hit.end > hi:
+                continue
+            if hit.senses("relative"):
+                if not beneficiaries and self._is_beneficiary(message, hit):
+                    continue
+                who = OTHER if is_other_person(hit) else SPEAKER
+                if persons and persons[-1][0] == SPEAKER and who == OTHER:
+                    gap = message.text[persons[-1][1].end : hit.start].strip()
+                    if gap in self.lexicon.grammar.possessive or not gap:
+                        persons.pop()  # "我老妈", "my mum": the speaker's, not the speaker
+                persons.append((who, hit))
+            elif hit.person is not None:
+                persons.append((SPEAKER if hit.person == "first_person" else OTHER, hit))
+        if not persons:
+            return None
+        who, last = persons[-1]
+        if len(persons) > 1:
+            previous_who, previous = persons[-2]
+            gap = message.text[previous.end : last.start].strip()
+            if previous_who != who and gap in self.lexicon.coordinators:
+                return BOTH
+        return who
+
+    def _is_beneficiary(self, message: Message, hit: Hit) -> bool:
+        grammar = self.lexicon.grammar
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        for marker in grammar.beneficiary:
+            if before.endswith(marker):
+                edge = len(before) - len(marker) - 1
+                if not marker.isascii() or edge < 0 or not before[edge].isalnum():
+                    return True
+        return False
 
     @staticmethod
     def _floor(message: Message, index: int) -> int:
@@ -182,77 +258,51 @@ class Places:
         for previous in reversed(message.hits[:index]):
             if previous.clause != hit.clause:
                 break
-            if previous.region is not None:
+            if previous.places:
                 return max(floor, previous.end)
         return floor
 
-    @staticmethod
-    def holder_place(places: Sequence[Place], answers: Mapping[str, str]) -> Id | None:
-        """The account's place, as precisely as the message names it."""
-        if answers.get("city", OTHER_CITY) != OTHER_CITY:
-            return answers["city"], ""
-        province = answers.get("province")
-        if province is None:
-            return None
-        own = [p for p in places if p.role != RELATIVE and not p.hit.negated and p.code == province]
-        best = max((p.score for p in own), default=0)
-        unlisted = {p.hit.place for p in own if p.score == best and p.hit.place[1]}
-        return unlisted.pop() if len(unlisted) == 1 else (province, "")
+    # --- scope and care away from home --------------------------------------------------------
 
-    def scope(self, places: Sequence[Place], holder: Id | None) -> list[Evidence]:
+    def scope(self, places: Sequence[Place], holder: Region) -> list[Evidence]:
         """Where a relative is, compared with the account's place, says the scope."""
         found = []
         for place in places:
             if place.hit.negated:
                 continue
             if place.role == TOGETHER:
-                scope = self._compare(place.hit.place, place.hit.place)
-            elif place.role == RELATIVE and holder is not None:
-                scope = self._compare(holder, place.hit.place)
+                scopes = {SAME_AREA}
+            elif place.role == RELATIVE and holder.code is not None:
+                scopes = {self.geo.compare(holder.code, c) for c in place.codes}
             else:
                 continue
+            scope = scopes.pop() if len(scopes) == 1 else None
             if scope is not None:
                 found.append(Evidence(place.hit, Sense("scope", (scope,))))
         return found
 
-    def offsite(
-        self, message: Message, places: Sequence[Place], holder: Id | None
-    ) -> list[Evidence]:
+    def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
         """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
-        if holder is None or not self._care_items:
+        if holder.code is None or not self._care_items:
             return []
         best = max(p.score for p in places)
         found = []
         for place in places:
             if place.role == RELATIVE or place.hit.negated or place.score >= best:
                 continue
-            if self._compare(holder, place.hit.place) not in ("same_province", "other_province"):
+            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
+            if not scopes <= {SAME_PROVINCE, OTHER_PROVINCE}:
                 continue
             following = message.hits[place.index + 1 : place.index + 2]
-            if following and self._is_care_right_after(message, place.hit, following[0]):
+            if following and self._is_care_right_after(place.hit, following[0]):
                 found.append(Evidence(following[0], Sense("item", (OFFSITE,))))
         return found
 
-    def _is_care_right_after(self, message: Message, place: Hit, hit: Hit) -> bool:
+    def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
+        """"回湛江看病", "在乌鲁木齐的药店买药": care named shortly after the place."""
         items = {o for s in hit.senses("item") for o in s.options}
-        near = hit.clause == place.clause and hit.start - place.end <= 2
+        near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
         return near and bool(items) and items <= self._care_items
-
-    def _compare(self, holder: Id, other: Id) -> str | None:
-        """The scope between two places; None when the message is not precise enough."""
-        one, two = self.flow.regions[holder[0]], self.flow.regions[other[0]]
-        if (one.parent or one.code) != (two.parent or two.code):
-            return "other_province"
-        if not (_is_one_area(one, holder) and _is_one_area(two, other)):
-            return None  # "都在湖南": the same province, maybe not the same city
-        return "same_area" if holder == other else "same_province"
-
-    # --- other slots --------------------------------------------------------------------------
-
-
-def _is_one_area(region: Region, place: Id) -> bool:
-    """A city (listed or not) or a municipality: roughly one 统筹区."""
-    return region.is_city or bool(place[1]) or is_municipality(region)
 
 
 def is_other_person(hit: Hit) -> bool:
@@ -260,10 +310,20 @@ def is_other_person(hit: Hit) -> bool:
     return any("self" not in s.options for s in hit.senses("relative"))
 
 
-def _cue_before(before: str, cues: Iterable[str], reach: int = CUE_REACH) -> bool:
+def _cue_before(
+    before: str, cues: Iterable[str], reach: int = CUE_REACH, gaps: Set[str] | None = None
+) -> bool:
+    """A cue word ending at most `reach` characters before the place; with `gaps`, only these
+    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用")."""
+    before = before.rstrip()
     for cue in cues:
         at = before.rfind(cue)
-        if at >= 0 and len(before) - (at + len(cue)) <= reach:
+        if at < 0:
+            continue
+        gap = before[at + len(cue) :]
+        if gaps is None and len(gap) <= reach:
+            return True
+        if gaps is not None and gap.strip() in gaps:
             return True
     return False
 
@@ -283,3 +343,4 @@ def _is_origin(after: str, grammar: Grammar) -> bool:
             rest = after[len(suffix) :]
             return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
     return False
+

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import (
     LEXICON_FILE,
     SLOTS,
@@ -26,12 +28,12 @@ from bot.core.understand.lexicon import (
     bare,
 )
 from bot.core.understand.matcher import Hit, Matcher, Message
-from bot.core.understand.places import OFFSITE, Evidence, Places, is_other_person
+from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 RESIDENT, RESIDENT_PREMIUM = "resident", "resident_premium"
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
-OTHER, SPEAKER = "other", "speaker"
+LATIN_PREMIUM_REACH = 24  # "pay my son's resident medical insurance"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Understanding:
                category).
     ambiguous: question id -> the candidate option ids when the message names several.
     negated:   question id -> option ids the message names under a negation ("不是给我自己").
+    region:    the account's place as a division code (divisions.csv), as precisely as the
+               message names it (常熟 -> 320581), when it names one place.
+    regions:   the candidate division codes when the place's name fits several (taizhou).
     matched:   the words found, in message order, for debugging and logs.
     """
 
@@ -51,6 +56,8 @@ class Understanding:
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     negated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     matched: tuple[str, ...] = ()
+    region: str | None = None
+    regions: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -63,11 +70,14 @@ EMPTY = Understanding()
 class Understander:
     """Built once per flow; `understand()` is then pure and fast."""
 
-    def __init__(self, flow: Flow, lexicon_path: Path | None = None) -> None:
+    def __init__(
+        self, flow: Flow, lexicon_path: Path | None = None, divisions: Divisions | None = None
+    ) -> None:
         self.flow = flow
         normalize = Normalizer()
+        divisions = divisions if divisions is not None else load_divisions()
         self.lexicon = LexiconBuilder(
-            flow, lexicon_path or FLOWS_DIR / LEXICON_FILE, normalize
+            flow, lexicon_path or FLOWS_DIR / LEXICON_FILE, normalize, divisions
         ).build()
         self._matcher = Matcher(self.lexicon, normalize)
         self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
@@ -75,7 +85,7 @@ class Understander:
         self._scope_condition = flow.question("scope").ask_if
         care = self._item_category.get(OFFSITE)
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
-        self._places = Places(flow, self.lexicon, care_items, self._sorted)
+        self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -85,14 +95,13 @@ class Understander:
         alone = self.lexicon.alone.get(bare(message.text))
         if alone is not None:  # "自己" typed as an answer
             return Understanding(answers={alone[0]: alone[1]}, matched=(message.text,))
-        if not message.hits:
-            return EMPTY
+        if not message.hits or not (self._on_topic(message) or self._only_words(message)):
+            return EMPTY  # "岳阳今天下雨没": a place, but nothing about the account
         answers: dict[str, str] = {}
         ambiguous: dict[str, tuple[str, ...]] = {}
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places.find(message)
-        self._places.resolve_region(places, answers, ambiguous, negated)
-        holder = self._places.holder_place(places, answers)
+        holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
             "scope": self._places.scope(places, holder),
             "item": [
@@ -103,6 +112,12 @@ class Understander:
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot), *inferred.get(slot, [])]
             self._resolve_slot(slot, found, answers, ambiguous, negated)
+        if answers.get("item") in self.lexicon.holder_items:
+            # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
+            answers.pop("relative", None)
+            ambiguous.pop("relative", None)
+            if not holder.codes:
+                holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
         self._imply_category(answers, ambiguous)
         self._gate_scope(answers, ambiguous, negated)
         return Understanding(
@@ -110,7 +125,29 @@ class Understander:
             ambiguous=self._ordered(ambiguous),
             negated=self._ordered(negated),
             matched=tuple(h.word.key for h in message.hits),
+            region=holder.code,
+            regions=holder.codes if len(holder.codes) > 1 else (),
         )
+
+    def _on_topic(self, message: Message) -> bool:
+        """Whether the message says anything about the account: a clear word of some
+        question, or a topic word (医保, 个账, account)."""
+        return any(
+            hit.word.key in self.lexicon.topic
+            or any(s.slot in SLOTS and not s.weak for s in hit.word.senses)
+            for hit in message.hits
+        )
+
+    def _only_words(self, message: Message) -> bool:
+        """"长春", "我在长春", "本人": known words typed alone are an answer; with other words
+        and nothing about the account ("岳阳今天下雨没") it is chat."""
+        rest = list(message.text)
+        for hit in message.hits:
+            rest[hit.start : hit.end] = " " * (hit.end - hit.start)
+        words = bare("".join(rest).strip())
+        for filler in self.lexicon.grammar.place_fillers:
+            words = words.replace(filler, "")
+        return not words
 
     def _slot_senses(self, message: Message, slot: str) -> list[Evidence]:
         found = []
@@ -156,7 +193,7 @@ class Understander:
             if not any(RESIDENT in s.options for s in hit.senses("insurance")):
                 continue
             before = message.text[
-                max(message.clause_start(hit), hit.start - PREMIUM_REACH) : hit.start
+                max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
             ]
             if any(v in before for v in self.lexicon.premium_verbs) and self._about_someone_else(
                 message, index
@@ -168,37 +205,13 @@ class Understander:
         """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
         hit = message.hits[index]
         start = message.clause_start(hit)
-        person = self._last_person(message, start, hit.start)
+        person = self._places.subject(message, start, hit.start, beneficiaries=True)
         if person is None and hit.clause > 0:
             lead = message.text[start : hit.start].strip()
             if lead.startswith(self.lexicon.grammar.continues_subject):
                 previous_start = message.clause_starts[hit.clause - 1]
-                person = self._last_person(message, previous_start, start)
+                person = self._places.subject(message, previous_start, start, beneficiaries=True)
         return person == OTHER
-
-    def _last_person(self, message: Message, lo: int, hi: int) -> str | None:
-        """Who was spoken of last in text[lo:hi]: OTHER (a relative, 他/她) or SPEAKER (我)."""
-        masked = list(message.text[lo:hi])
-        last, person = -1, None
-        for hit in message.hits:
-            if hit.end <= lo or hit.start >= hi:
-                continue
-            masked[max(hit.start, lo) - lo : hit.end - lo] = "\0" * (
-                min(hit.end, hi) - max(hit.start, lo)
-            )
-            relatives = hit.senses("relative")
-            if relatives:
-                last = hit.start - lo
-                person = OTHER if is_other_person(hit) else SPEAKER
-        rest = "".join(masked)
-        for words, who in (
-            (self.lexicon.first_person, SPEAKER),
-            (self.lexicon.third_person, OTHER),
-        ):
-            at = max((rest.rfind(w) for w in words), default=-1)
-            if at > last:
-                last, person = at, who
-        return person
 
     def _resolve_slot(
         self,
@@ -292,3 +305,7 @@ def _item_categories(flow: Flow) -> dict[str, str]:
         if len(categories) == 1:
             result[option.id] = categories.pop()
     return result
+
+
+def _premium_reach(hit: Hit) -> int:
+    return LATIN_PREMIUM_REACH if hit.word.key.isascii() else PREMIUM_REACH
