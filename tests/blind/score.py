@@ -227,12 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     scores, verdicts = score(Understander(load_flow()), load(names), divisions)
     print(table(scores, f"blind set, {'held-out' if args.held_out else 'tuning'} half: {names}"))
     if UNRESOLVED:
-        print(f"\n{len(UNRESOLVED)} expected regions name divisions no longer current; scored"
-              " at their deepest current ancestor")
+        print(
+            f"\n{len(UNRESOLVED)} expected regions name divisions no longer current; scored"
+            " at their deepest current ancestor"
+        )
         if not args.held_out:
             print("  " + ", ".join(sorted(UNRESOLVED)))
     if args.misses and not args.held_out:
-        print(f"\n{Counter(v.right for v in verdicts)[False]} not fully right:\n" + misses(verdicts))
+        print(
+            f"\n{Counter(v.right for v in verdicts)[False]} not fully right:\n" + misses(verdicts)
+        )
     return 0
 
 

@@ -206,7 +206,9 @@ class LexiconBuilder:
             elsewhere_cues=self._texts("region_cues", cues.get("elsewhere")),
             together_after=self._texts("region_cues", cues.get("together_after")),
             topic=frozenset(self._texts("topic", data.get("topic"))),
-            holder_items=frozenset(self._items("relative_is_holder", data.get("relative_is_holder"))),
+            holder_items=frozenset(
+                self._items("relative_is_holder", data.get("relative_is_holder"))
+            ),
             coordinators=frozenset(self._texts("coordinators", data.get("coordinators"))),
             alone=self.alone,
             absorbs=self._absorbs(data.get("item_absorbs")),
@@ -255,11 +257,13 @@ class LexiconBuilder:
         seats = {}
         for division in self.divisions:
             parent = self.divisions.get(division.parent or "")
-            if parent is not None and parent.level == "prefecture" and not parent.name.endswith(
-                "市"
+            if (
+                parent is not None
+                and parent.level == "prefecture"
+                and not parent.name.endswith("市")
+                and division.name == parent.short + "市"
             ):
-                if division.name == parent.short + "市":
-                    seats[parent.code] = division.code
+                seats[parent.code] = division.code
         for division in self.divisions:
             yield division.name, division.code, False
             seat = seats.get(division.code)

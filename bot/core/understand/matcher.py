@@ -23,6 +23,7 @@ LATIN_NEGATION_REACH = 6
 _BREAK = re.compile(r"[^\w\s'\-]|\n")
 PERSONS = ("first_person", "third_person")
 
+
 @dataclass(frozen=True)
 class Hit:
     """A word found in the message (the longest one where words overlap)."""
@@ -48,7 +49,7 @@ class Hit:
 
     @property
     def person(self) -> str | None:
-        """"first_person" for 我/I, "third_person" for 她/she, else None."""
+        """ "first_person" for 我/I, "third_person" for 她/she, else None."""
         kind = self.word.kind
         return kind if kind in PERSONS else None
 

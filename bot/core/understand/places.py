@@ -91,7 +91,7 @@ class Places:
         )
 
     def _narrow(self, places: list[Place]) -> None:
-        """"Taizhou, Jiangsu", "长春朝阳区": another place in the message picks the candidate."""
+        """ "Taizhou, Jiangsu", "长春朝阳区": another place in the message picks the candidate."""
         for place in places:
             if len(place.codes) < 2 and not place.alternatives:
                 continue
@@ -105,7 +105,7 @@ class Places:
                 place.codes = fitting
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
-        """"昌江县" is 昌江黎族自治县, not 昌江区: a level word right after a short name."""
+        """ "昌江县" is 昌江黎族自治县, not 昌江区: a level word right after a short name."""
         if len(place.codes) < 2:
             return
         after = message.text[place.hit.end : place.hit.end + 1]
@@ -299,7 +299,7 @@ class Places:
         return found
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
-        """"回湛江看病", "在乌鲁木齐的药店买药": care named shortly after the place."""
+        """ "回湛江看病", "在乌鲁木齐的药店买药": care named shortly after the place."""
         items = {o for s in hit.senses("item") for o in s.options}
         near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
         return near and bool(items) and items <= self._care_items
@@ -343,4 +343,3 @@ def _is_origin(after: str, grammar: Grammar) -> bool:
             rest = after[len(suffix) :]
             return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
     return False
-
