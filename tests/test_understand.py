@@ -191,7 +191,7 @@ def test_longest_match_keeps_the_shorter_meaning_out(understander: Understander)
 
 def test_latin_words_need_word_boundaries(understander: Understander) -> None:
     assert understander.understand("changchun").answers["city"] == "220100"
-    assert understander.understand("xianzai shanxian").is_empty  # no "xian" inside words
+    assert understander.understand("xianzai hen hao").is_empty  # no "xian" inside words
     assert understander.understand("my parents' meds").answers["relative"] == "parent"
 
 
@@ -427,7 +427,8 @@ def test_other_lexicon_mistakes_are_all_reported(flow: Flow, tmp_path: Path) -> 
         "relatives: []\n"  # line 3: a typo for 'relative'
         "region_extra:\n"
         "  - code: '999999'\n"  # line 5
-        "    words: [某地]\n",
+        "    words: [某地]\n"
+        "coordinators: 5\n",  # line 7: not a list
         encoding="utf-8",
     )
     with pytest.raises(FlowError) as error:
@@ -436,6 +437,30 @@ def test_other_lexicon_mistakes_are_all_reported(flow: Flow, tmp_path: Path) -> 
     assert "lexicon.yaml:3: unknown section 'relatives'" in message
     assert "lexicon.yaml:5: region_extra: unknown code '999999'" in message
     assert "lexicon.yaml:2: '不' is listed as ignore and negation at once" in message
+    assert "lexicon.yaml:7: 'coordinators' must be a list of words" in message
+    assert "the 'grammar' section is missing" in message
+
+
+def test_grammar_words_are_checked(flow: Flow, tmp_path: Path) -> None:
+    text = (FLOWS_DIR / "lexicon.yaml").read_text(encoding="utf-8")
+    assert "  possessive: [的]\n" in text
+    broken = text.replace("  possessive: [的]\n", "  posessive: [的]\n")
+    line = broken.splitlines().index("grammar:") + 1
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(FlowError) as error:
+        Understander(flow, path)
+    assert f"lexicon.yaml:{line}: grammar: unknown key 'posessive'" in str(error.value)
+
+
+def test_grammar_words_come_from_the_lexicon(flow: Flow, tmp_path: Path) -> None:
+    """The possessive particle is data: without 的 listed, "我在青岛的老婆" is the holder's."""
+    text = (FLOWS_DIR / "lexicon.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(text.replace("  possessive: [的]\n", "  possessive: []\n"), encoding="utf-8")
+    message = "我在长春，我在青岛的老婆看病"
+    assert Understander(flow).understand(message).answers.get("city") == "220100"
+    assert Understander(flow, path).understand(message).answers.get("city") != "220100"
 
 
 def test_lexicon_syntax_error_names_the_line(flow: Flow, tmp_path: Path) -> None:

@@ -1,0 +1,112 @@
+"""Divisions as the flow sees them: the province and city answers a place gives, and the scope
+between two places.
+
+A typed place may be any of the ~3,200 divisions (divisions.csv); the flow's questions only
+offer the provinces and the cities regions.yaml lists, plus "another city of the province".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.core.divisions import Division, Divisions
+from bot.core.flow import Flow
+
+OTHER_CITY = "other"  # the city option "省内其他城市"
+SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE = "same_area", "same_province", "other_province"
+
+
+class Geography:
+    """Division codes against the flow's regions; every answer is a few dictionary reads."""
+
+    def __init__(self, flow: Flow, divisions: Divisions) -> None:
+        self.flow = flow
+        self.divisions = divisions
+        self._cities = {code for code, region in flow.regions.items() if region.is_city}
+        self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
+        city_ids = {o.id for o in flow.question("city").options}
+        self._other_city = OTHER_CITY if OTHER_CITY in city_ids else None
+
+    def chain(self, code: str) -> tuple[Division, ...]:
+        return self.divisions.chain(code)
+
+    def name(self, code: str) -> str:
+        division = self.divisions.get(code)
+        return division.name if division is not None else ""
+
+    def province(self, code: str) -> str:
+        chain = self.divisions.chain(code)
+        return chain[-1].code if chain else code
+
+    def area(self, code: str) -> str | None:
+        """Roughly the 统筹区: a prefecture, a municipality, or a county right under its
+        province (仙桃, 济源); None for a province, which may hold many."""
+        chain = self.divisions.chain(code)
+        if not chain:
+            return None
+        province = chain[-1]
+        if _is_municipality(province):
+            return province.code
+        if len(chain) == 1:
+            return None
+        return chain[-2].code
+
+    def is_within(self, code: str, ancestor: str) -> bool:
+        """Whether `code` is `ancestor` or lies inside it."""
+        return any(d.code == ancestor for d in self.divisions.chain(code))
+
+    def compare(self, holder: str, other: str) -> str | None:
+        """The scope between two places; None when the message is not precise enough."""
+        if self.province(holder) != self.province(other):
+            return OTHER_PROVINCE
+        one, two = self.area(holder), self.area(other)
+        if one is None or two is None:
+            return None  # "都在湖南": the same province, maybe not the same city
+        return SAME_AREA if one == two else SAME_PROVINCE
+
+    def city_option(self, code: str) -> str | None:
+        """The city answer a place gives: the listed city it lies in (昆山 -> none listed), or
+        "another city" in a province whose cities the flow lists, or None."""
+        chain = self.divisions.chain(code)
+        for division in chain:
+            if division.code in self._cities:
+                return division.code
+        province = chain[-1].code if chain else code
+        if len(chain) > 1 and province in self._provinces_with_cities:
+            return self._other_city
+        return None
+
+    def answers(
+        self,
+        codes: Iterable[str],
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+    ) -> None:
+        """The province and city answers of one or several candidate places."""
+        codes = list(codes)
+        provinces = sorted({self.province(c) for c in codes})
+        if len(provinces) > 1:
+            ambiguous["province"] = tuple(provinces)
+            return
+        if provinces and provinces[0] in self.flow.regions:
+            answers["province"] = provinces[0]
+        cities = {self.city_option(c) for c in codes}
+        if len(cities) == 1:
+            city = cities.pop()
+            if city is not None:
+                answers["city"] = city
+        elif cities - {None}:
+            ambiguous["city"] = tuple(sorted(c for c in cities if c is not None))
+
+    def negated_answer(self, code: str) -> tuple[str, str] | None:
+        """ "不在南京了": the flow answer a place denies, when the flow offers it."""
+        if code in self._cities:
+            return "city", code
+        if code in self.flow.regions:
+            return "province", code
+        return None
+
+
+def _is_municipality(division: Division) -> bool:
+    """北京市, 上海市, 天津市, 重庆市: a province that is one city."""
+    return division.level == "province" and division.name.endswith("市")

@@ -1,0 +1,345 @@
+"""Places in a message: which one is the account's, whose the others are, and the scope.
+
+A message may name several places ("我在长春工作但是医保在吉林市", "我医保在杭州，她医保在河北");
+cues around each say whether it is where the account is insured, where the speaker happens to
+be, or a hometown, and the sentence's subject says whose place it is: the speaker's (我, I), a
+relative's (我妈, 她, she) or both's (我和老婆都在, 也在). Comparing the account's place with a
+relative's gives the scope (same city, same province, another province).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
+
+from bot.core.understand.geography import OTHER_PROVINCE, SAME_AREA, SAME_PROVINCE, Geography
+from bot.core.understand.lexicon import Grammar, Lexicon, Sense
+from bot.core.understand.matcher import Hit, Message
+
+CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
+HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
+SPEAKER, OTHER, BOTH = "speaker", "other", "both"
+OFFSITE = "offsite_care"  # the item for care away from where the account is
+OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sense found in the message; `own` is False for "我妈在外地" (about a relative)."""
+
+    hit: Hit
+    sense: Sense
+    own: bool = True
+
+
+@dataclass
+class Place:
+    """A region named in the message and what it seems to be."""
+
+    index: int  # of its hit in the message
+    hit: Hit
+    codes: tuple[str, ...]  # the divisions it may be (several: 通州, taizhou)
+    score: int  # how likely it is the account's region (see _region_score)
+    role: str  # HOLDER, RELATIVE (where a relative is) or TOGETHER (where both are)
+    alternatives: tuple[str, ...] = ()  # ... if another place confirms one (北京朝阳)
+
+
+@dataclass(frozen=True)
+class Region:
+    """The account's place: one division, or the candidates when the name fits several."""
+
+    codes: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str | None:
+        return self.codes[0] if len(self.codes) == 1 else None
+
+
+class Places:
+    """Reads the places of a message against the divisions and the flow's regions."""
+
+    def __init__(self, geography: Geography, lexicon: Lexicon, care_items: frozenset[str]) -> None:
+        self.geo = geography
+        self.lexicon = lexicon
+        self._care_items = care_items
+
+    def find(self, message: Message) -> list[Place]:
+        places = []
+        for index, hit in enumerate(message.hits):
+            if hit.places or hit.context_places:
+                score = self._region_score(message, index)
+                role = self._region_role(message, index)
+                places.append(Place(index, hit, hit.places, score, role, hit.context_places))
+        self._narrow(places)
+        places = [p for p in places if p.codes]
+        for left, right in itertools.pairwise(places):
+            gap = message.text[left.hit.end : right.hit.start].strip()
+            # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues; so do
+            # "江苏苏州常熟", one inside the next.
+            if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
+                left.score = right.score = max(left.score, right.score)
+        for place in places:
+            self._narrow_by_suffix(message, place)
+        return places
+
+    def _nested(self, one: Place, two: Place) -> bool:
+        return any(
+            self.geo.is_within(a, b) or self.geo.is_within(b, a)
+            for a in one.codes
+            for b in two.codes
+        )
+
+    def _narrow(self, places: list[Place]) -> None:
+        """ "Taizhou, Jiangsu", "长春朝阳区": another place in the message picks the candidate."""
+        for place in places:
+            if len(place.codes) < 2 and not place.alternatives:
+                continue
+            others = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
+            fitting = tuple(
+                c
+                for c in (*place.codes, *place.alternatives)
+                if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
+            )
+            if fitting:
+                place.codes = fitting
+
+    def _narrow_by_suffix(self, message: Message, place: Place) -> None:
+        """ "昌江县" is 昌江黎族自治县, not 昌江区: a level word right after a short name."""
+        if len(place.codes) < 2:
+            return
+        after = message.text[place.hit.end : place.hit.end + 1]
+        if after and after in self.lexicon.grammar.level_suffixes:
+            fitting = tuple(c for c in place.codes if self.geo.name(c).endswith(after))
+            if fitting:
+                place.codes = fitting
+
+    # --- the account's place ------------------------------------------------------------------
+
+    def resolve_region(
+        self,
+        places: list[Place],
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+        negated: dict[str, tuple[str, ...]],
+        relatives_too: bool = False,
+    ) -> Region:
+        """The account's place, and the province and city answers it gives (`relatives_too`:
+        the relative is the account holder, as when the holder has died)."""
+        own = [p for p in places if not p.hit.negated and (relatives_too or p.role != RELATIVE)]
+        region = self._pick(own)
+        if region.codes:
+            self.geo.answers(region.codes, answers, ambiguous)
+        chosen = set(region.codes)
+        for place in places:
+            if place.hit.negated and len(place.codes) == 1 and place.codes[0] not in chosen:
+                denied = self.geo.negated_answer(place.codes[0])
+                if denied is not None:
+                    slot, code = denied
+                    negated[slot] = (*negated.get(slot, ()), code)
+        return region
+
+    def _pick(self, own: Sequence[Place]) -> Region:
+        """The best-cued place wins, made precise by any place named inside it ("江苏…常熟");
+        several equally cued places that are not one inside another are asked about."""
+        if not own:
+            return Region()
+        best = max(p.score for p in own)
+        chosen = {c for p in own if p.score == best for c in p.codes}
+        inside = {
+            c
+            for p in own
+            if p.score != best and len(p.codes) == 1
+            for c in p.codes
+            if any(self.geo.is_within(c, top) for top in chosen)
+        }
+        chosen |= inside
+        # Keep the most precise: 常熟 over 苏州 over 江苏.
+        precise = {
+            c for c in chosen if not any(o != c and self.geo.is_within(o, c) for o in chosen)
+        }
+        return Region(tuple(sorted(precise)))
+
+    # --- whose place --------------------------------------------------------------------------
+
+    def _region_score(self, message: Message, index: int) -> int:
+        """2: said with an insurance word; -1: a hometown; 1: where the speaker is; else 0."""
+        hit = message.hits[index]
+        before = message.text[self._floor(message, index) : hit.start]
+        after = message.text[hit.end : hit.end + 8]
+        lex = self.lexicon
+        grammar = lex.grammar
+        if _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) or _cue_after(
+            after, lex.insurance_cues, grammar.possessive
+        ):
+            return 2
+        if (
+            _cue_before(before, lex.origin_cues)
+            or _is_origin(after, grammar)
+            or _cue_before(before, lex.elsewhere_cues, reach=0)
+        ):
+            return -1  # a hometown, or where one goes: "要去北京住院", "moving to Shanghai"
+        if _cue_before(before, lex.speaker_cues, reach=1):
+            return 1
+        return 0
+
+    def _region_role(self, message: Message, index: int) -> str:
+        """Whose place is it: "我妈在长春" is the mother's, "我俩都在广州" is both's."""
+        hit = message.hits[index]
+        before = message.text[self._floor(message, index) : hit.start]
+        after = message.text[hit.end : hit.end + 12]
+        if _cue_before(before, self.lexicon.together_cues, reach=0) or after.lstrip().startswith(
+            self.lexicon.together_after
+        ):
+            return TOGETHER
+        following = message.hits[index + 1] if index + 1 < len(message.hits) else None
+        if (
+            following is not None
+            and is_other_person(following)
+            and message.text[hit.end : following.start] in self.lexicon.grammar.possessive
+        ):
+            return RELATIVE  # "我在青岛的老婆"
+        subject = self.subject(message, message.clause_start(hit), hit.start)
+        if subject is None and hit.clause > 0:
+            lead = message.text[message.clause_start(hit) : hit.start].strip()
+            if lead.startswith(self.lexicon.grammar.continues_subject):
+                start = message.clause_starts[hit.clause - 1]
+                subject = self.subject(message, start, message.clause_start(hit))
+        return {OTHER: RELATIVE, BOTH: TOGETHER}.get(subject or SPEAKER, HOLDER)
+
+    def subject(
+        self, message: Message, lo: int, hi: int, beneficiaries: bool = False
+    ) -> str | None:
+        """Who text[lo:hi] speaks of last: SPEAKER (我, I), OTHER (a relative, 她, she), BOTH
+        ("我和老婆都…", "my wife and I"), or None when it names no one. A relative the money
+        is for ("给我妈", "for my son") is not where anyone is, unless `beneficiaries`."""
+        persons: list[tuple[str, Hit]] = []
+        for hit in message.hits:
+            if hit.start < lo or hit.end > hi:
+                continue
+            if hit.senses("relative"):
+                if not beneficiaries and self._is_beneficiary(message, hit):
+                    continue
+                who = OTHER if is_other_person(hit) else SPEAKER
+                if persons and persons[-1][0] == SPEAKER and who == OTHER:
+                    gap = message.text[persons[-1][1].end : hit.start].strip()
+                    if gap in self.lexicon.grammar.possessive or not gap:
+                        persons.pop()  # "我老妈", "my mum": the speaker's, not the speaker
+                persons.append((who, hit))
+            elif hit.person is not None:
+                persons.append((SPEAKER if hit.person == "first_person" else OTHER, hit))
+        if not persons:
+            return None
+        who, last = persons[-1]
+        if len(persons) > 1:
+            previous_who, previous = persons[-2]
+            gap = message.text[previous.end : last.start].strip()
+            if previous_who != who and gap in self.lexicon.coordinators:
+                return BOTH
+        return who
+
+    def _is_beneficiary(self, message: Message, hit: Hit) -> bool:
+        grammar = self.lexicon.grammar
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        for marker in grammar.beneficiary:
+            if before.endswith(marker):
+                edge = len(before) - len(marker) - 1
+                if not marker.isascii() or edge < 0 or not before[edge].isalnum():
+                    return True
+        return False
+
+    @staticmethod
+    def _floor(message: Message, index: int) -> int:
+        """Where the text that belongs to a place starts: its clause, after any earlier place."""
+        hit = message.hits[index]
+        floor = message.clause_start(hit)
+        for previous in reversed(message.hits[:index]):
+            if previous.clause != hit.clause:
+                break
+            if previous.places:
+                return max(floor, previous.end)
+        return floor
+
+    # --- scope and care away from home --------------------------------------------------------
+
+    def scope(self, places: Sequence[Place], holder: Region) -> list[Evidence]:
+        """Where a relative is, compared with the account's place, says the scope."""
+        found = []
+        for place in places:
+            if place.hit.negated:
+                continue
+            if place.role == TOGETHER:
+                scopes = {SAME_AREA}
+            elif place.role == RELATIVE and holder.code is not None:
+                scopes = {self.geo.compare(holder.code, c) for c in place.codes}
+            else:
+                continue
+            scope = scopes.pop() if len(scopes) == 1 else None
+            if scope is not None:
+                found.append(Evidence(place.hit, Sense("scope", (scope,))))
+        return found
+
+    def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
+        """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
+        if holder.code is None or not self._care_items:
+            return []
+        best = max(p.score for p in places)
+        found = []
+        for place in places:
+            if place.role == RELATIVE or place.hit.negated or place.score >= best:
+                continue
+            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
+            if not scopes <= {SAME_PROVINCE, OTHER_PROVINCE}:
+                continue
+            following = message.hits[place.index + 1 : place.index + 2]
+            if following and self._is_care_right_after(place.hit, following[0]):
+                found.append(Evidence(following[0], Sense("item", (OFFSITE,))))
+        return found
+
+    def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
+        """ "回湛江看病", "在乌鲁木齐的药店买药": care named shortly after the place."""
+        items = {o for s in hit.senses("item") for o in s.options}
+        near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
+        return near and bool(items) and items <= self._care_items
+
+
+def is_other_person(hit: Hit) -> bool:
+    """A relative other than the speaker (本人 and 我自己 are the speaker)."""
+    return any("self" not in s.options for s in hit.senses("relative"))
+
+
+def _cue_before(
+    before: str, cues: Iterable[str], reach: int = CUE_REACH, gaps: Set[str] | None = None
+) -> bool:
+    """A cue word ending at most `reach` characters before the place; with `gaps`, only these
+    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用")."""
+    before = before.rstrip()
+    for cue in cues:
+        at = before.rfind(cue)
+        if at < 0:
+            continue
+        gap = before[at + len(cue) :]
+        if gaps is None and len(gap) <= reach:
+            return True
+        if gaps is not None and gap.strip() in gaps:
+            return True
+    return False
+
+
+def _cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> bool:
+    rest = after
+    for particle in possessive:
+        rest = rest.removeprefix(particle)
+    return any(rest.startswith(cue) for cue in cues)
+
+
+def _is_origin(after: str, grammar: Grammar) -> bool:
+    """A region followed by 人 and a pause is a hometown ("我是湖南人，在深圳上班"), not
+    人社/人民医院."""
+    for suffix in grammar.origin_suffix:
+        if after.startswith(suffix):
+            rest = after[len(suffix) :]
+            return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
+    return False

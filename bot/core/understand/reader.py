@@ -1,0 +1,311 @@
+"""Turning the words found in a message into answers: which answers does it already give?
+
+People type before they look at buttons ("我在长春，能用我的医保卡给我妈买流感疫苗吗？"). The
+`Understander` finds the words of `flows/lexicon.yaml` (and every region name of
+`flows/regions.yaml`) with the matcher and turns what it found into answers. It never guesses:
+two different options for one question, or an option under a negation, are reported so the bot
+can ask instead.
+
+Built once from the Flow; `understand()` is pure and takes microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.core.divisions import Divisions, load_divisions
+from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.understand.geography import Geography
+from bot.core.understand.lexicon import (
+    LEXICON_FILE,
+    SLOTS,
+    LexiconBuilder,
+    Normalizer,
+    Sense,
+    bare,
+)
+from bot.core.understand.matcher import Hit, Matcher, Message
+from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
+
+MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
+RESIDENT, RESIDENT_PREMIUM = "resident", "resident_premium"
+PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
+LATIN_PREMIUM_REACH = 24  # "pay my son's resident medical insurance"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a message says, as answers the flow can use.
+
+    answers:   question id -> option id, only for questions the message answers unambiguously
+               (a city also sets its province; a city regions.yaml does not list sets its
+               province and city "other" when the province has cities; an item sets its
+               category).
+    ambiguous: question id -> the candidate option ids when the message names several.
+    negated:   question id -> option ids the message names under a negation ("不是给我自己").
+    region:    the account's place as a division code (divisions.csv), as precisely as the
+               message names it (常熟 -> 320581), when it names one place.
+    regions:   the candidate division codes when the place's name fits several (taizhou).
+    matched:   the words found, in message order, for debugging and logs.
+    """
+
+    answers: dict[str, str] = field(default_factory=dict)
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    negated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    matched: tuple[str, ...] = ()
+    region: str | None = None
+    regions: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.answers or self.ambiguous or self.negated)
+
+
+EMPTY = Understanding()
+
+
+class Understander:
+    """Built once per flow; `understand()` is then pure and fast."""
+
+    def __init__(
+        self, flow: Flow, lexicon_path: Path | None = None, divisions: Divisions | None = None
+    ) -> None:
+        self.flow = flow
+        normalize = Normalizer()
+        divisions = divisions if divisions is not None else load_divisions()
+        self.lexicon = LexiconBuilder(
+            flow, lexicon_path or FLOWS_DIR / LEXICON_FILE, normalize, divisions
+        ).build()
+        self._matcher = Matcher(self.lexicon, normalize)
+        self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
+        self._item_category = _item_categories(flow)
+        self._scope_condition = flow.question("scope").ask_if
+        care = self._item_category.get(OFFSITE)
+        care_items = frozenset(i for i, c in self._item_category.items() if c == care)
+        self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
+
+    # --- the entry point ----------------------------------------------------------------------
+
+    def understand(self, text: str) -> Understanding:
+        """Answers, ambiguities and negations found in one message (pure, no I/O)."""
+        message = self._matcher.read(text[:MAX_CHARS])
+        alone = self.lexicon.alone.get(bare(message.text))
+        if alone is not None:  # "自己" typed as an answer
+            return Understanding(answers={alone[0]: alone[1]}, matched=(message.text,))
+        if not message.hits or not (self._on_topic(message) or self._only_words(message)):
+            return EMPTY  # "岳阳今天下雨没": a place, but nothing about the account
+        answers: dict[str, str] = {}
+        ambiguous: dict[str, tuple[str, ...]] = {}
+        negated: dict[str, tuple[str, ...]] = {}
+        places = self._places.find(message)
+        holder = self._places.resolve_region(places, answers, ambiguous, negated)
+        inferred = {
+            "scope": self._places.scope(places, holder),
+            "item": [
+                *self._places.offsite(message, places, holder),
+                *self._premium_for_someone_else(message),
+            ],
+        }
+        for slot in SLOTS:
+            found = [*self._slot_senses(message, slot), *inferred.get(slot, [])]
+            self._resolve_slot(slot, found, answers, ambiguous, negated)
+        if answers.get("item") in self.lexicon.holder_items:
+            # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
+            answers.pop("relative", None)
+            ambiguous.pop("relative", None)
+            if not holder.codes:
+                holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
+        self._imply_category(answers, ambiguous)
+        self._gate_scope(answers, ambiguous, negated)
+        return Understanding(
+            answers=self._ordered(answers),
+            ambiguous=self._ordered(ambiguous),
+            negated=self._ordered(negated),
+            matched=tuple(h.word.key for h in message.hits),
+            region=holder.code,
+            regions=holder.codes if len(holder.codes) > 1 else (),
+        )
+
+    def _on_topic(self, message: Message) -> bool:
+        """Whether the message says anything about the account: a clear word of some
+        question, or a topic word (医保, 个账, account)."""
+        return any(
+            hit.word.key in self.lexicon.topic
+            or any(s.slot in SLOTS and not s.weak for s in hit.word.senses)
+            for hit in message.hits
+        )
+
+    def _only_words(self, message: Message) -> bool:
+        """ "长春", "我在长春", "本人": known words typed alone are an answer; with other words
+        and nothing about the account ("岳阳今天下雨没") it is chat."""
+        rest = list(message.text)
+        for hit in message.hits:
+            rest[hit.start : hit.end] = " " * (hit.end - hit.start)
+        words = bare("".join(rest).strip())
+        for filler in self.lexicon.grammar.place_fillers:
+            words = words.replace(filler, "")
+        return not words
+
+    def _slot_senses(self, message: Message, slot: str) -> list[Evidence]:
+        found = []
+        for index, hit in enumerate(message.hits):
+            senses = hit.senses(slot)
+            if not senses:
+                continue
+            # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
+            about_person = slot == "insurance" or (
+                slot == "item" and any(OFFSITE in s.options for s in senses)
+            )
+            own = not (about_person and self._about_someone_else(message, index))
+            if slot == "insurance" and not own:
+                continue
+            if slot == "relative" and self._owns_the_card(message, hit):
+                continue
+            found.extend(Evidence(hit, sense, own) for sense in senses)
+        return found
+
+    def _owns_the_card(self, message: Message, hit: Hit) -> bool:
+        """Whether a relative owns the account: "能用孩子的医保卡吗", "我老公的个账".
+
+        After 用/拿/刷 any card word will do; without one only an account itself (个账, 医保卡),
+        since "我妈的医保在外省" is still about the mother as the one the money is for."""
+        lex = self.lexicon
+        before = message.text[message.clause_start(hit) : hit.start]
+        for word in lex.grammar.self_possessive:
+            before = before.removesuffix(word)
+        after = message.text[hit.end : hit.end + 6]
+        owned = after
+        for particle in lex.grammar.possessive:
+            owned = owned.removeprefix(particle)
+        if before.endswith(lex.use_words):
+            return owned.startswith(lex.card_words)
+        if before.endswith(lex.into_words):  # "转到我老婆的卡上": she receives the money
+            return False
+        return owned != after and owned.startswith(lex.account_words)
+
+    def _premium_for_someone_else(self, message: Message) -> list[Evidence]:
+        """A relative's resident insurance, paid for, is the premium item: "给她交今年的居民医保"."""
+        found = []
+        for index, hit in enumerate(message.hits):
+            if not any(RESIDENT in s.options for s in hit.senses("insurance")):
+                continue
+            before = message.text[
+                max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
+            ]
+            if any(v in before for v in self.lexicon.premium_verbs) and self._about_someone_else(
+                message, index
+            ):
+                found.append(Evidence(hit, Sense("item", (RESIDENT_PREMIUM,))))
+        return found
+
+    def _about_someone_else(self, message: Message, index: int) -> bool:
+        """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
+        hit = message.hits[index]
+        start = message.clause_start(hit)
+        person = self._places.subject(message, start, hit.start, beneficiaries=True)
+        if person is None and hit.clause > 0:
+            lead = message.text[start : hit.start].strip()
+            if lead.startswith(self.lexicon.grammar.continues_subject):
+                previous_start = message.clause_starts[hit.clause - 1]
+                person = self._places.subject(message, previous_start, start, beneficiaries=True)
+        return person == OTHER
+
+    def _resolve_slot(
+        self,
+        slot: str,
+        found: Sequence[Evidence],
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+        negated: dict[str, tuple[str, ...]],
+    ) -> None:
+        """Strong words decide; weak ones only when no strong word was found."""
+        positive = [e for e in found if not e.hit.negated]
+        strong = [e.sense for e in positive if not e.sense.weak]
+        chosen = strong or [e.sense for e in positive]
+        candidates = {o for s in chosen for o in s.options}
+        if slot == "item":
+            candidates = self._absorb(positive, candidates)
+        denied = {o for e in found if e.hit.negated for o in e.sense.options} - candidates
+        if denied:
+            negated[slot] = self._sorted(slot, denied)
+        if len(candidates) == 1:
+            answers[slot] = next(iter(candidates))
+        elif candidates:
+            ambiguous[slot] = self._sorted(slot, candidates)
+
+    def _absorb(self, positive: Sequence[Evidence], candidates: set[str]) -> set[str]:
+        """lexicon.yaml item_absorbs: "在外地出差，买点感冒药" is offsite_care, and
+        "出国定居了，钱能取出来吗" is emigration, not plain withdrawal."""
+        for item, absorbed in self.lexicon.absorbs.items():
+            named = any(item in e.sense.options and e.own for e in positive)
+            if named and candidates and candidates <= absorbed | {item}:
+                return {item}
+        return candidates
+
+    def _imply_category(
+        self, answers: dict[str, str], ambiguous: dict[str, tuple[str, ...]]
+    ) -> None:
+        """The item decides the category (questions.yaml: the item option's `when`)."""
+        items = [answers["item"]] if "item" in answers else list(ambiguous.get("item", ()))
+        categories = {self._item_category[i] for i in items if i in self._item_category}
+        if not categories:
+            return
+        answers.pop("category", None)
+        ambiguous.pop("category", None)
+        if len(categories) == 1:
+            answers["category"] = categories.pop()
+        else:  # 奶粉还是退烧药: prevention or care, ask
+            ambiguous["category"] = self._sorted("category", categories)
+
+    def _gate_scope(
+        self,
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+        negated: dict[str, tuple[str, ...]],
+    ) -> None:
+        """Scope is where a close relative is insured: meaningless without one."""
+        if self._scope_condition is None:
+            return
+        relatives = [answers["relative"]] if "relative" in answers else []
+        relatives += ambiguous.get("relative", ())
+        close = bool(relatives) and all(
+            self._scope_condition.holds({"relative": r}) for r in relatives
+        )
+        if not close:
+            for found in (answers, ambiguous, negated):
+                found.pop("scope", None)
+
+    # --- ordering -----------------------------------------------------------------------------
+
+    def _sorted(self, slot: str, options: Iterable[str]) -> tuple[str, ...]:
+        order = self._order.get(slot, {})
+        return tuple(sorted(options, key=lambda o: (order.get(o, len(order)), o)))
+
+    def _ordered(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Slots in the order the flow asks them, so printing is stable."""
+        return {q: values[q] for q in self._order if q in values}
+
+
+def _item_categories(flow: Flow) -> dict[str, str]:
+    """item id -> its category, when the item option's `when` names exactly one."""
+    result: dict[str, str] = {}
+    for option in flow.question("item").options:
+        if option.when is None:
+            continue
+        categories = {
+            value
+            for alternative in option.when.alternatives
+            for slot, values in alternative
+            if slot == "category"
+            for value in values
+        }
+        if len(categories) == 1:
+            result[option.id] = categories.pop()
+    return result
+
+
+def _premium_reach(hit: Hit) -> int:
+    return LATIN_PREMIUM_REACH if hit.word.key.isascii() else PREMIUM_REACH
