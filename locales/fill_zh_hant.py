@@ -105,7 +105,7 @@ def main() -> int:
     catalog = load()
     filled = fill(catalog)
     with CATALOG.open("wb") as fh:
-        write_po(fh, catalog)
+        write_po(fh, catalog, width=0)  # no re-wrapping, as update.sh's --no-wrap
     total = sum(1 for m in catalog if m.id)
     print(f"{CATALOG.relative_to(LOCALES_DIR.parent)}: filled {filled} of {total} messages")
     return 0

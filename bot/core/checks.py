@@ -89,8 +89,8 @@ def check(flow: Flow, engine: Engine | None = None, directory: Path | None = Non
     problems += _check_facts(flow)
     problems += _check_translations(flow)
     pot = i18n.LOCALES_DIR / f"{i18n.DOMAIN}.pot"
-    for locale in i18n.LOCALES:
-        po = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    for locale in i18n.locales():
+        po = i18n.catalog_path(locale)
         if locale != i18n.DEFAULT_LOCALE and po.exists() and pot.exists():
             problems += [Problem("locales", 0, p) for p in i18n.catalog_problems(pot, po)]
     return problems
@@ -172,10 +172,10 @@ def flow_texts(flow: Flow) -> dict[str, tuple[str, int]]:
 def _check_translations(flow: Flow) -> list[Problem]:
     problems: list[Problem] = []
     texts = flow_texts(flow)
-    for locale in i18n.LOCALES:
+    for locale in i18n.locales():
         if locale == i18n.DEFAULT_LOCALE:
             continue
-        po_path = i18n.LOCALES_DIR / locale / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+        po_path = i18n.catalog_path(locale)
         if not po_path.exists():
             continue
         with po_path.open("rb") as fh:

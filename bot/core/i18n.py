@@ -17,23 +17,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from bot.core import languages
+
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
-DEFAULT_LOCALE = "zh_Hans"
-LOCALES = ("zh_Hans", "en", "zh_Hant")
-
-# Telegram sends IETF tags such as "zh-hans", "zh-tw" or "en-us"; babel wants zh_Hans etc.
-_TELEGRAM_LOCALES = {
-    "zh-hans": "zh_Hans",
-    "zh-cn": "zh_Hans",
-    "zh-sg": "zh_Hans",
-    "zh-my": "zh_Hans",
-    "zh": "zh_Hans",
-    "zh-hant": "zh_Hant",
-    "zh-tw": "zh_Hant",
-    "zh-hk": "zh_Hant",
-    "zh-mo": "zh_Hant",
-}
+DEFAULT_LOCALE = languages.DEFAULT.code
 
 
 def N_(message: str) -> str:
@@ -41,34 +29,39 @@ def N_(message: str) -> str:
     return message
 
 
+def locales() -> tuple[str, ...]:
+    """Every language in the registry (bot/core/languages.py), catalog or not."""
+    return tuple(lang.code for lang in languages.LANGUAGES)
+
+
 def locale_for(language_code: str | None) -> str:
     """Map a Telegram `language_code` (or a locale name) to a shipped locale."""
     if not language_code:
         return DEFAULT_LOCALE
     code = language_code.replace("_", "-").lower()
-    if code in _TELEGRAM_LOCALES:
-        return _TELEGRAM_LOCALES[code]
-    for prefix, loc in (("zh-hant", "zh_Hant"), ("zh-hans", "zh_Hans")):
-        if code.startswith(prefix):
-            return loc
-    if code == "en" or code.startswith("en-"):
-        return "en"
+    for lang in languages.LANGUAGES:
+        if code in lang.telegram_tags:
+            return lang.code
+    for lang in languages.LANGUAGES:
+        if any(code == p or code.startswith(p + "-") for p in lang.telegram_prefixes):
+            return lang.code
     return DEFAULT_LOCALE
+
+
+def catalog_path(locale: str) -> Path:
+    lang = languages.by_code(locale)
+    return LOCALES_DIR / (lang.catalog if lang is not None else f"{locale}/LC_MESSAGES/{DOMAIN}.po")
 
 
 def available() -> tuple[str, ...]:
     """Locales that have a catalog (zh_Hans needs none: its msgids are the texts)."""
-    return tuple(
-        loc
-        for loc in LOCALES
-        if loc == DEFAULT_LOCALE or (LOCALES_DIR / loc / "LC_MESSAGES" / f"{DOMAIN}.po").exists()
-    )
+    return tuple(loc for loc in locales() if loc == DEFAULT_LOCALE or catalog_path(loc).exists())
 
 
 @cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalog for a locale; built once per process, shared by every update."""
-    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po_path = catalog_path(locale)
     if not po_path.exists():
         # zh_Hans needs no catalog (its msgids are the texts); a missing one falls back to it.
         return NullTranslations()
@@ -82,7 +75,8 @@ def translations(locale: str) -> NullTranslations:
 
 @cache
 def babel_locale(locale: str) -> Locale:
-    return Locale.parse(locale)
+    lang = languages.by_code(locale)
+    return Locale.parse(lang.babel if lang is not None else locale)
 
 
 def gettext(locale: str, message: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core import ids
+from bot.core import ids, languages
 from bot.core.ids import NATIONWIDE
 
 VERDICTS = ("allowed", "not_allowed", "conditional", "info")
@@ -89,9 +89,12 @@ class Region:
         return self.parent is not None
 
     def label(self, locale: str, short: bool = True) -> str:
-        if locale == "en":
+        """The name in the script the language's registry entry asks for (bot/core/languages)."""
+        lang = languages.by_code(locale)
+        names = lang.region_names if lang is not None else "hans"
+        if names == "en":
             return self.en
-        if locale == "zh_Hant":
+        if names == "hant":
             return self.hant_short if short else self.hant
         return self.short if short else self.name
 

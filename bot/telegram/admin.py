@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core import i18n
+from bot.core import i18n, languages
 from bot.core.i18n import N_
 from bot.core.regions import find_region, is_nationwide
 from bot.render.text import VERDICT_WORDS
@@ -49,7 +49,7 @@ SETREGION_USAGE = N_(
 REGION_UNKNOWN = N_("没有找到这个地区：{value}")
 REGION_SET = N_("好的，本群的默认地区是：{region}。成员提问时会跳过地区问题，仍可以自己更改。")
 REGION_CLEARED = N_("好的，本群不再设置默认地区。")
-SETLANG_USAGE = N_("用法：/setlang zh-Hans、/setlang zh-Hant 或 /setlang en")
+SETLANG_USAGE = N_("用法：/setlang 加语言代码，可选：{codes}")
 LANG_SET = N_("好的，本群的语言已设置。")
 QUIET_USAGE = N_("用法：/quiet on（只响应命令）或 /quiet off")
 QUIET_ON = N_("好的，我在本群只响应命令。")
@@ -65,13 +65,20 @@ GREETING = N_(
     "大家好！我可以回答：职工医保个人账户里的钱能不能付某项费用、给哪位家人用。\n"
     "发送 /ask 打开你自己的菜单（每人一份，互不干扰）。管理员可以用 /setregion 设置本群默认地区。"
 )
-_LANG_CODES = {
-    "zh-hans": "zh_Hans",
-    "zh_hans": "zh_Hans",
-    "zh-hant": "zh_Hant",
-    "zh_hant": "zh_Hant",
-    "en": "en",
-}
+
+
+def setlang_locale(value: str) -> str | None:
+    """What an admin typed after /setlang (zh-Hant, zh_hant, en…) -> a registered locale."""
+    word = value.strip().lower().replace("_", "-")
+    for lang in languages.LANGUAGES:
+        if word in (lang.code.lower().replace("_", "-"), *lang.setlang_words):
+            return lang.code
+    return None
+
+
+def setlang_codes() -> str:
+    """The codes /setlang accepts, as its usage line shows them."""
+    return " ".join(code.replace("_", "-") for code in i18n.available())
 
 
 def first_arg(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -196,9 +203,9 @@ class AdminHandlers:
         who, locale = guarded
         value = first_arg(context)
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
-        new = _LANG_CODES.get(value)
+        new = setlang_locale(value)
         if new is None or new not in i18n.available():
-            await reply(i18n.gettext(locale, SETLANG_USAGE))
+            await reply(i18n.gettext(locale, SETLANG_USAGE).format(codes=setlang_codes()))
             return
         await self.store.update_chat(who.chat_id, locale=new)
         await reply(i18n.gettext(new, LANG_SET))
@@ -229,7 +236,8 @@ class AdminHandlers:
             if current.region
             else t(NOT_SET)
         )
-        language = current.locale or t(NOT_SET)
+        chosen = languages.by_code(current.locale) if current.locale else None
+        language = chosen.name if chosen is not None else t(NOT_SET)
         text = t(SETTINGS).format(
             region=region, language=language, quiet=t(YES) if current.quiet else t(NO)
         )

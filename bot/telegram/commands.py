@@ -14,7 +14,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.core import i18n
+from bot.core import i18n, languages
 from bot.core.engine import Start
 from bot.core.i18n import N_
 from bot.telegram.admin import ADMIN_COMMANDS
@@ -88,14 +88,13 @@ class Commands:
 async def register_commands(application: Application) -> None:
     """Register the command list for each language Telegram can tell apart.
 
-    Telegram keys command lists by a two-letter language code, so zh-Hans is the default list
-    (and "zh"), English has its own; zh-Hant users see the default list.
+    Telegram keys command lists by a two-letter language code, so each registered language
+    names the lists it fills (bot/core/languages.py): zh-Hans is the default list and "zh",
+    English has "en"; zh-Hant users see the default list.
     """
 
     bot = application.bot
-    for locale, code in ((i18n.DEFAULT_LOCALE, None), (i18n.DEFAULT_LOCALE, "zh"), ("en", "en")):
-        if locale not in i18n.available():
-            continue
+    for locale, code in command_lists():
         user_commands = [BotCommand(c, i18n.gettext(locale, d)) for c, d in COMMANDS]
         admin_commands = user_commands + [
             BotCommand(c, i18n.gettext(locale, d)) for c, d in ADMIN_COMMANDS
@@ -107,6 +106,16 @@ async def register_commands(application: Application) -> None:
         await bot.set_my_commands(
             admin_commands, scope=BotCommandScopeAllChatAdministrators(), language_code=code
         )
+
+
+def command_lists() -> list[tuple[str, str | None]]:
+    """(locale, Telegram command-list language code) for every language with a catalog."""
+    return [
+        (lang.code, code)
+        for lang in languages.LANGUAGES
+        if lang.code in i18n.available()
+        for code in lang.command_lists
+    ]
 
 
 async def register_commands_quietly(application: Application) -> None:

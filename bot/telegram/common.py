@@ -92,10 +92,10 @@ def fit(text: str) -> str:
 
 def choose_locale(loaded: Loaded, who: Who) -> str:
     """The user's own choice, else the group's language, else Telegram's language_code."""
-    if loaded.user_locale in i18n.LOCALES:
-        return loaded.user_locale  # type: ignore[return-value]
-    if who.is_group and loaded.chat.locale in i18n.LOCALES:
-        return loaded.chat.locale  # type: ignore[return-value]
+    if loaded.user_locale is not None and loaded.user_locale in i18n.locales():
+        return loaded.user_locale
+    if who.is_group and loaded.chat.locale is not None and loaded.chat.locale in i18n.locales():
+        return loaded.chat.locale
     return i18n.locale_for(who.language_code)
 
 

@@ -8,13 +8,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.core import i18n
+from bot.core import i18n, languages
 from bot.core.engine import Show
 from bot.core.i18n import N_
 from bot.telegram.common import NOT_YOURS, ButtonData, Who, answer_press, press_of, who_of
 from bot.telegram.menus import EXPIRED_BUTTON, Menus
 
-LANGUAGE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 CHOOSE_LANGUAGE = N_("请选择语言：")
 LANGUAGE_SET = N_("好的，以后用简体中文和你交流。")
 # A language button's action is `!<locale>`.
@@ -30,13 +29,9 @@ class Language:
         if who is None or update.effective_message is None:
             return
         locale = await self.menus.locale(who)
-        buttons = [
-            InlineKeyboardButton(name, callback_data=ButtonData(who.user_id, 0, f"!{loc}").encode())
-            for loc, name in LANGUAGE_NAMES.items()
-            if loc in i18n.available()
-        ]
         await update.effective_message.reply_text(
-            i18n.gettext(locale, CHOOSE_LANGUAGE), reply_markup=InlineKeyboardMarkup([buttons])
+            i18n.gettext(locale, CHOOSE_LANGUAGE),
+            reply_markup=InlineKeyboardMarkup([language_buttons(who.user_id)]),
         )
 
     async def chosen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,3 +59,14 @@ class Language:
             turn = await self.menus.advance(who, Show())
             await self.menus.send_menu(message.get_bot(), who, turn)
         return locale
+
+
+def language_buttons(user_id: int) -> list[InlineKeyboardButton]:
+    """One button per registered language that has its catalog, in registry order."""
+    return [
+        InlineKeyboardButton(
+            lang.name, callback_data=ButtonData(user_id, 0, f"!{lang.code}").encode()
+        )
+        for lang in languages.LANGUAGES
+        if lang.code in i18n.available()
+    ]
