@@ -121,8 +121,9 @@ def test_core_imports_no_telegram_and_no_io_libraries() -> None:
 
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
-# Being split into a package by its owner (issue #12 item 4); the entry is moot once it is gone.
-NOT_YET_SPLIT = {"core/understand.py"}
+# Owned by the typed-question reader's work (issue #12 item 4), 529 lines when merged; to be cut
+# below 500 there. Nothing else may join this set.
+NOT_YET_SPLIT = {"core/understand/lexicon.py"}
 
 
 def _sizes() -> tuple[list[str], list[str]]:
