@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -326,10 +325,8 @@ def test_account_card_is_not_an_item(understander: Understander) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀🙈🎉", "？？？", "\n\n", "a" * 5000, "啊" * 5000])
-def test_nothing_to_understand_is_empty_and_quick(understander: Understander, text: str) -> None:
-    started = time.perf_counter()
+def test_nothing_to_understand_is_empty(understander: Understander, text: str) -> None:
     got = understander.understand(text)
-    assert time.perf_counter() - started < 0.05
     assert got == EMPTY
     assert got.is_empty
 
@@ -339,14 +336,10 @@ def test_long_input_is_cut(understander: Understander) -> None:
     assert understander.understand(text).is_empty
 
 
-def test_typical_message_is_fast(understander: Understander) -> None:
-    text = "我在长春，能用我的医保卡给我妈买流感疫苗吗？我是职工医保，在职，她是居民医保。" * 4
-    runs = 200
-    started = time.perf_counter()
-    for _ in range(runs):
-        understander.understand(text)
-    per_call = (time.perf_counter() - started) / runs
-    assert per_call < 0.005, f"{per_call * 1e6:.0f} µs per {len(text)}-character message"
+def test_a_long_repeated_message_reads_like_one(understander: Understander) -> None:
+    """Timing is in bench/understand.py (figures, not asserts); here only that it reads right."""
+    once = "我在长春，能用我的医保卡给我妈买流感疫苗吗？我是职工医保，在职。"
+    assert understander.understand(once * 4).answers == understander.understand(once).answers
 
 
 def test_understanding_is_pure(understander: Understander) -> None:

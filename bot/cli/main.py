@@ -1,4 +1,4 @@
-"""`python -m bot [run|console|ask|check|sources|diagram]`."""
+"""`python -m bot [run|console|ask|understand|check|sources|diagram]`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.cli import understand
 from bot.config import Settings
 from bot.core import i18n, ids
 from bot.core.engine import Engine
@@ -59,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sources(flow)
         if command == "facts":
             return cmd_facts(flow, args.write)
+        if command == "understand":
+            return understand.run(flow, args)
         if command == "diagram":
             from bot.cli.diagram import write_diagram
 
@@ -104,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     restore = sub.add_parser("restore", help="put a backup back (stop the bot first)")
     restore.add_argument("path", type=Path)
+    understand.add_parser(sub)
     diagram = sub.add_parser("diagram", help="draw the questions and outcomes")
     diagram.add_argument("--out", default="flow.svg", help="an .svg, .png or .dot file")
     return parser

@@ -99,7 +99,7 @@ class Geography:
             ambiguous["city"] = tuple(sorted(c for c in cities if c is not None))
 
     def negated_answer(self, code: str) -> tuple[str, str] | None:
-        """ "不在南京了": the flow answer a place denies, when the flow offers it."""
+        """The flow answer a place denies ("不在南京了"), when the flow offers it."""
         if code in self._cities:
             return "city", code
         if code in self.flow.regions:

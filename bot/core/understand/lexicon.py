@@ -72,6 +72,8 @@ class Word:
     left_boundary: bool  # starts with a latin letter or digit: needs a word boundary there
     right_boundary: bool
     by_slot: Mapping[str, tuple[Sense, ...]] = field(default_factory=dict)  # senses per slot
+    places: tuple[str, ...] = ()  # division codes it names (several: ask which)
+    context_places: tuple[str, ...] = ()  # ... it names only where another place confirms
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Lexicon:
     account_words: tuple[str, ...]  # 的 + one of these after a relative: "我老公的个账"
     into_words: tuple[str, ...]  # ... unless money goes into it: "转到我老婆的卡上"
     elsewhere_cues: tuple[str, ...]  # 去/到/to before a place: not where the account is
+    holder_cues: tuple[str, ...]  # "with us in": the holder's place whoever the subject is
     together_after: tuple[str, ...]  # "she's insured in Suzhou too"
     topic: frozenset[str]  # words that make a message about the account (医保, 个账, account)
     holder_items: frozenset[str]  # items where the relative named is the account holder
@@ -109,6 +112,7 @@ class Grammar:
     beneficiary: tuple[str, ...]  # 给/for before a relative: who the money is for, not a subject
     level_suffixes: tuple[str, ...]  # 县/区/市 after a short name: "昌江县"
     place_fillers: tuple[str, ...]  # what may stand around a place typed alone: 我在, i'm in
+    sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
 
 
 class Normalizer:
@@ -204,6 +208,7 @@ class LexiconBuilder:
             origin_cues=self._texts("region_cues", cues.get("origin")),
             together_cues=self._texts("region_cues", cues.get("together")),
             elsewhere_cues=self._texts("region_cues", cues.get("elsewhere")),
+            holder_cues=self._texts("region_cues", cues.get("holder")),
             together_after=self._texts("region_cues", cues.get("together_after")),
             topic=frozenset(self._texts("topic", data.get("topic"))),
             holder_items=frozenset(
@@ -379,6 +384,7 @@ class LexiconBuilder:
             origin_followers=words("origin_followers"),
             beneficiary=words("beneficiary"),
             level_suffixes=words("level_suffixes"),
+            sick_words=words("sick_words"),
             place_fillers=tuple(sorted((bare(w) for w in words("place_fillers")), key=len)[::-1]),
         )
 
@@ -423,6 +429,8 @@ class LexiconBuilder:
                 left_boundary=is_word_char(key[0]),
                 right_boundary=is_word_char(key[-1]),
                 by_slot=by_slot,
+                places=next((s.options for s in by_slot.get(REGION, ()) if not s.weak), ()),
+                context_places=next((s.options for s in by_slot.get(REGION, ()) if s.weak), ()),
             )
         return words
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from bot.core.understand.lexicon import REGION, Lexicon, Normalizer, Sense, Word, is_word_char
+from bot.core.understand.lexicon import Lexicon, Normalizer, Sense, Word, is_word_char
 
 # How far (in characters) a negation reaches forward to the thing it negates. English needs
 # more room: "not for my mom".
@@ -40,16 +40,16 @@ class Hit:
     @property
     def places(self) -> tuple[str, ...]:
         """The division codes a place name means (several for 通州, taizhou: ask)."""
-        return next((s.options for s in self.word.by_slot.get(REGION, ()) if not s.weak), ())
+        return self.word.places
 
     @property
     def context_places(self) -> tuple[str, ...]:
         """Divisions it means only where another place confirms them (北京朝阳)."""
-        return next((s.options for s in self.word.by_slot.get(REGION, ()) if s.weak), ())
+        return self.word.context_places
 
     @property
     def person(self) -> str | None:
-        """ "first_person" for 我/I, "third_person" for 她/she, else None."""
+        """The kind of person word: "first_person" (我, I), "third_person" (她, she) or None."""
         kind = self.word.kind
         return kind if kind in PERSONS else None
 
@@ -101,14 +101,16 @@ def _longest(found: list[tuple[int, int, Word]], size: int) -> list[tuple[int, i
     found = sorted(found, key=lambda f: (f[0] - f[1], f[0]))
     owner: list[Word | None] = [None] * size
     kept: list[tuple[int, int, Word]] = []
-    hidden: list[tuple[int, int]] = []
+    hidden_end = [0] * (size + 1)  # the furthest end of a hidden word starting at each index
+    longest = 0
     for start, end, word in found:
         winners = {id(w): w for w in owner[start:end] if w is not None}.values()
         if winners:
             slots = {s.slot for s in word.senses}
             if word.kind == "ignore" or any(s.slot in slots for w in winners for s in w.senses):
-                hidden.append((start, end))
-        elif not any(s <= start and end <= e for s, e in hidden):
+                hidden_end[start] = max(hidden_end[start], end)
+                longest = max(longest, end - start)
+        elif max(hidden_end[max(0, start - longest) : start + 1]) < end:
             owner[start:end] = [word] * (end - start)
             kept.append((start, end, word))
     kept.sort(key=lambda f: f[0])

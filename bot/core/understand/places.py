@@ -91,7 +91,7 @@ class Places:
         )
 
     def _narrow(self, places: list[Place]) -> None:
-        """ "Taizhou, Jiangsu", "长春朝阳区": another place in the message picks the candidate."""
+        """Another place in the message picks the candidate: "Taizhou, Jiangsu", "长春朝阳区"."""
         for place in places:
             if len(place.codes) < 2 and not place.alternatives:
                 continue
@@ -105,7 +105,7 @@ class Places:
                 place.codes = fitting
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
-        """ "昌江县" is 昌江黎族自治县, not 昌江区: a level word right after a short name."""
+        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区."""
         if len(place.codes) < 2:
             return
         after = message.text[place.hit.end : place.hit.end + 1]
@@ -199,6 +199,8 @@ class Places:
             and message.text[hit.end : following.start] in self.lexicon.grammar.possessive
         ):
             return RELATIVE  # "我在青岛的老婆"
+        if _cue_before(before, self.lexicon.holder_cues, reach=0):
+            return HOLDER  # "my step-mum lives with us in Chengdu"
         subject = self.subject(message, message.clause_start(hit), hit.start)
         if subject is None and hit.clause > 0:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
@@ -213,27 +215,28 @@ class Places:
         """Who text[lo:hi] speaks of last: SPEAKER (我, I), OTHER (a relative, 她, she), BOTH
         ("我和老婆都…", "my wife and I"), or None when it names no one. A relative the money
         is for ("给我妈", "for my son") is not where anyone is, unless `beneficiaries`."""
-        persons: list[tuple[str, Hit]] = []
+        persons: list[tuple[str, int, int]] = []  # (who, start, end)
         for hit in message.hits:
             if hit.start < lo or hit.end > hi:
                 continue
             if hit.senses("relative"):
                 if not beneficiaries and self._is_beneficiary(message, hit):
                     continue
-                who = OTHER if is_other_person(hit) else SPEAKER
+                who, start = (OTHER if is_other_person(hit) else SPEAKER), hit.start
                 if persons and persons[-1][0] == SPEAKER and who == OTHER:
-                    gap = message.text[persons[-1][1].end : hit.start].strip()
+                    gap = message.text[persons[-1][2] : hit.start].strip()
                     if gap in self.lexicon.grammar.possessive or not gap:
-                        persons.pop()  # "我老妈", "my mum": the speaker's, not the speaker
-                persons.append((who, hit))
+                        start = persons.pop()[1]  # "我老妈", "my mum": not the speaker
+                persons.append((who, start, hit.end))
             elif hit.person is not None:
-                persons.append((SPEAKER if hit.person == "first_person" else OTHER, hit))
+                who = SPEAKER if hit.person == "first_person" else OTHER
+                persons.append((who, hit.start, hit.end))
         if not persons:
             return None
-        who, last = persons[-1]
+        who, start, _ = persons[-1]
         if len(persons) > 1:
-            previous_who, previous = persons[-2]
-            gap = message.text[previous.end : last.start].strip()
+            previous_who, _, previous_end = persons[-2]
+            gap = message.text[previous_end:start].strip()
             if previous_who != who and gap in self.lexicon.coordinators:
                 return BOTH
         return who
@@ -296,13 +299,21 @@ class Places:
             following = message.hits[place.index + 1 : place.index + 2]
             if following and self._is_care_right_after(place.hit, following[0]):
                 found.append(Evidence(following[0], Sense("item", (OFFSITE,))))
+            elif self._falls_ill_there(message, place.hit):
+                found.append(Evidence(place.hit, Sense("item", (OFFSITE,))))
         return found
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
-        """ "回湛江看病", "在乌鲁木齐的药店买药": care named shortly after the place."""
+        """Care named shortly after the place: "回湛江看病", "在乌鲁木齐的药店买药"."""
         items = {o for s in hit.senses("item") for o in s.options}
         near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
         return near and bool(items) and items <= self._care_items
+
+    def _falls_ill_there(self, message: Message, place: Hit) -> bool:
+        """Falling ill in a place is care there: "去大理玩的时候生病了"."""
+        end = next((s - 1 for s in message.clause_starts if s > place.end), len(message.text))
+        after = message.text[place.end : min(end, place.end + OFFSITE_REACH + 6)]
+        return any(word in after for word in self.lexicon.grammar.sick_words)
 
 
 def is_other_person(hit: Hit) -> bool:

@@ -139,7 +139,7 @@ class Understander:
         )
 
     def _only_words(self, message: Message) -> bool:
-        """ "长春", "我在长春", "本人": known words typed alone are an answer; with other words
+        """Known words typed alone ("长春", "我在长春", "本人") are an answer; with other words
         and nothing about the account ("岳阳今天下雨没") it is chat."""
         rest = list(message.text)
         for hit in message.hits:
