@@ -25,6 +25,8 @@ class Settings:
     webhook_secret: str
     port: int
     http_timeout: float
+    http_client: str = "aiohttp"
+    flood_global_per_second: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,4 +44,6 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
             port=int(env.get("PORT", "8080")),
             http_timeout=float(env.get("TELEGRAM_TIMEOUT", "10")),
+            http_client=env.get("TELEGRAM_HTTP", "aiohttp").strip().lower() or "aiohttp",
+            flood_global_per_second=float(env.get("FLOOD_GLOBAL_PER_SECOND", "30")),
         )

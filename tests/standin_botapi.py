@@ -298,6 +298,12 @@ class StandinBotAPI:
         self._allowed_updates: list[str] | None = None
         self._poll_generation = 0
         self._predicate_error: BaseException | None = None
+        # For benchmarks (bench/wire.py): when each update was handed to the bot, a hook called
+        # with (method, params, result, arrival time) after every successful call, and the
+        # request bytes received. perf_counter() seconds.
+        self.delivered: dict[int, float] = {}
+        self.observer: Callable[[str, JSONDict, Any, float], None] | None = None
+        self.request_bytes = 0
         # Handlers are looked up by lower-cased method name: "_api_send_message" -> "sendmessage".
         self._handlers: dict[str, Callable[[JSONDict, JSONDict], Any]] = {
             name[5:].replace("_", ""): getattr(self, name)
@@ -383,8 +389,10 @@ class StandinBotAPI:
 
     # ----------------------------------------------------------------- HTTP layer
     async def _handle(self, request: web.Request) -> web.Response:
+        arrived = time.perf_counter()
         method = request.match_info["method"]
         key = method.lower()
+        self.request_bytes += request.content_length or 0
         try:
             params = await self._read_params(request)
         except Exception as exc:  # keep going: the handler will then name the missing field
@@ -417,6 +425,8 @@ class StandinBotAPI:
         with self._lock:
             call.status, call.outcome = 200, result
             self._changed.notify_all()
+        if self.observer is not None:
+            self.observer(method, params, result, arrived)
         return web.json_response({"ok": True, "result": result})
 
     def _error_response(self, call: _Call, err: ApiError) -> web.Response:
@@ -499,6 +509,9 @@ class StandinBotAPI:
                                    violation=False)  # fmt: skip
                 batch = self._deliverable()[:limit]
                 if batch or self._closing:
+                    now = time.perf_counter()
+                    for update in batch:
+                        self.delivered.setdefault(update["update_id"], now)
                     return copy.deepcopy(batch)
             remaining = deadline - server.loop.time()
             if remaining <= 0:

@@ -131,6 +131,8 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
 
                 return console.run(Engine(flow))
         return 1
+    if settings.http_client not in ("aiohttp", "httpx"):
+        raise UsageError(f"TELEGRAM_HTTP must be aiohttp or httpx, not {settings.http_client!r}")
     from telegram import Update
 
     from bot.store.factory import open_store

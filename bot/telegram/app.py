@@ -12,7 +12,6 @@ import contextlib
 import logging
 
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -30,16 +29,20 @@ from bot.telegram.admin import AdminHandlers
 from bot.telegram.commands import Commands, register_commands_quietly
 from bot.telegram.common import BUTTON_PREFIX
 from bot.telegram.errors import Errors
+from bot.telegram.flood import FloodLimiter
 from bot.telegram.forget import Forget
 from bot.telegram.inline import InlineHandlers
 from bot.telegram.language import Language
 from bot.telegram.menus import Menus
 from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.transport import make_request
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_SECONDS = 6 * 3600
-CONCURRENT_UPDATES = 64
+# Updates in flight at once, and connections to the Bot API: equal, so a handler never waits
+# for a connection and the pool never holds more than it uses (see bot/telegram/transport.py).
+CONCURRENT_UPDATES = POOL_SIZE = 32
 
 
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
@@ -74,11 +77,10 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(FloodLimiter(settings.flood_global_per_second))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
-        .read_timeout(settings.http_timeout)
-        .write_timeout(settings.http_timeout)
-        .connect_timeout(settings.http_timeout)
+        .request(make_request(settings.http_client, POOL_SIZE, settings.http_timeout))
+        .get_updates_request(make_request(settings.http_client, 1, settings.http_timeout))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -8,14 +8,13 @@ text in a private chat, replies to a menu in a group, and anything else sent pri
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import logging
 import warnings
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.warnings import PTBUserWarning
 
@@ -52,7 +51,6 @@ warnings.filterwarnings(
 # appears in a label or an action), replaced by `owner|version|` when a menu is sent.
 _PLACEHOLDER = "\x00"
 _SLOT = "\\u0000"
-SEND_ATTEMPTS = 3
 
 EXPIRED_BUTTON = N_("这个按钮已经失效，已为你显示当前的问题。")
 ONLY_TEXT = N_("我只看得懂文字和按钮。")
@@ -244,19 +242,6 @@ class Menus:
 
 
 async def _call(bot: Bot, method: str, params: dict[str, object]) -> None:
-    """One Bot API call, tried again after a timeout or a server error.
-
-    RetryAfter is waited out by the rate limiter; BadRequest and Forbidden are final, so they
-    go straight to the caller. The session was committed before, so nothing is lost either way.
-    """
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            await bot.do_api_request(method, api_kwargs=params)
-            return
-        except BadRequest:
-            raise
-        except (TimedOut, NetworkError) as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            log.info("%s failed (%s); trying again", method, exc)
-            await asyncio.sleep(0.2 * attempt)
+    """One Bot API call. Retries happen below, in the transport, for every call alike (only
+    what is safe to repeat); 429s are waited out by the flood limiter for that chat alone."""
+    await bot.do_api_request(method, api_kwargs=params)

@@ -16,6 +16,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.telegram.flood import REPLYING_TO
+
 
 def ordering_key(update: object) -> int | None:
     """Whose updates must not overtake each other: the user's, else the chat's."""
@@ -33,6 +35,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # Calls made while handling this update are replies in its chat (see flood.py).
+        chat = update.effective_chat if isinstance(update, Update) else None
+        REPLYING_TO.set(chat.id if chat is not None else None)
         key = ordering_key(update)
         if key is None:
             await coroutine
