@@ -1,8 +1,17 @@
-"""Shared fixtures: the real flow files, loaded once."""
+"""Shared fixtures: the real flow files loaded once, and the stand-in Bot API.
+
+Tests are grouped by layer: tests/core (engine, rules, content, understanding, languages),
+tests/store (SQLite and PostgreSQL), tests/telegram (the real PTB application against the
+stand-in Bot API), tests/cli (python -m bot ...); tests/ itself holds what spans the project
+(layers, README and CI) and the helpers every group imports.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from standin_botapi import StandinBotAPI
 
 from bot.core.engine import Engine
 from bot.core.flow import Flow, load_flow
@@ -16,3 +25,11 @@ def flow() -> Flow:
 @pytest.fixture(scope="session")
 def engine(flow: Flow) -> Engine:
     return Engine(flow)
+
+
+@pytest.fixture
+def api() -> Iterator[StandinBotAPI]:
+    """A stand-in Bot API on 127.0.0.1; a test fails if the bot broke a Bot API rule."""
+    with StandinBotAPI() as server:
+        yield server
+    assert server.violations == [], server.violations

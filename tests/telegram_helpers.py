@@ -27,11 +27,17 @@ def settings_for(api: StandinBotAPI, db: Path, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(api: StandinBotAPI, db: Path, **overrides: Any) -> AsyncIterator[Any]:
-    """The real Application, polling the stand-in over HTTP, on a real SQLite file."""
+async def running_bot(
+    api: StandinBotAPI, db: Path, flows: Path | None = None, **overrides: Any
+) -> AsyncIterator[Any]:
+    """The real Application, polling the stand-in over HTTP, on a real SQLite file.
+
+    `flows` runs it on another copy of the flow files (the shipped ones by default).
+    """
     settings = settings_for(api, db, **overrides)
     store = SQLiteStore(db, settings.session_ttl_days * 86400)
-    app = build_application(settings, Engine(load_flow()), store)
+    flow = load_flow(flows) if flows is not None else load_flow()
+    app = build_application(settings, Engine(flow), store)
     await app.initialize()
     await app.post_init(app)
     await app.start()

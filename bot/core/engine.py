@@ -95,6 +95,11 @@ class Step:
     changed: bool  # False when nothing needs to be stored
 
 
+def _afresh(event: Event) -> bool:
+    """Events that start over anyway, so a session broken by a content change needs no notice."""
+    return (isinstance(event, Start) and not event.resume) or event == Nav("restart")
+
+
 class _Cursor:
     """What the shared machine steps: only a state attribute."""
 
@@ -110,6 +115,8 @@ class Engine:
         self._understand = understand
         self.rules = RuleBook(flow)
         self._order = [q.id for q in flow.questions]
+        # Every question's option ids, to tell a stored answer the flow no longer has.
+        self._known = {q.id: frozenset(o.id for o in q.options) for q in flow.questions}
         self.machine = self._build_machine()
         self._advance = self.machine.events["advance"]
         self._text_index = self._build_text_index()
@@ -122,7 +129,10 @@ class Engine:
 
         Built on first use (~0.2 s), so the bot is polling before anyone has typed anything.
         """
-        return Understander(self.flow) if self._understand else None
+        if not self._understand:
+            return None
+        where = self.flow.directory
+        return Understander(self.flow, where / "lexicon.yaml" if where is not None else None)
 
     def _build_machine(self) -> Machine:
         questions = self.flow.questions
@@ -210,18 +220,35 @@ class Engine:
     def new_session(self) -> Session:
         return self.settle({})
 
-    def revive(self, session: Session) -> Session:
-        """Make a stored session consistent with the current flow (it may have changed)."""
-        if session.state == OUTCOME or session.state in self._order:
-            return session
-        fresh = self.settle(session.answers)
+    def revive(self, session: Session) -> tuple[Session, bool]:
+        """Make a stored session consistent with the current flow, which may have changed since
+        it was saved: answers to questions or options that no longer exist are dropped and the
+        flow is walked again from what is left. The bool says whether anything was dropped.
+
+        A session on a card is walked again every time (a few microseconds): an item whose
+        rules were removed, or a question added since, must lead back to a question rather than
+        to a card that can no longer be answered.
+        """
+        known = self._known
+        answers = session.answers
+        valid = {q: o for q, o in answers.items() if o in known.get(q, ())}
+        if session.state in known and len(valid) == len(answers):
+            return session, False
+        if session.state == OUTCOME and len(valid) == len(answers):
+            fresh = self.settle(valid)
+            if fresh.state == OUTCOME and fresh.answers == valid:
+                return session, False
+        fresh = self.settle(valid)
         fresh.version = session.version
-        return fresh
+        return fresh, True
 
     # --- the one entry point ----------------------------------------------------------------
 
     def step(self, session: Session, event: Event) -> Step:
-        session = self.revive(session)
+        session, dropped = self.revive(session)
+        if dropped and not _afresh(event):
+            # What the event answered may be gone: say so and ask again from where it broke.
+            return Step(session, self.view(session, "content_changed"), changed=True)
         if isinstance(event, Answer):
             return self._answer(session, event)
         if isinstance(event, Nav):

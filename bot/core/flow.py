@@ -68,7 +68,7 @@ def load_flow(directory: Path = FLOWS_DIR) -> Flow:
     slots = {q.id: {o.id for o in q.options} for q in questions}
     rules = _load_rules(directory / "rules.yaml", slots, regions, sources, facts, problems)
     problems.raise_if_any()
-    return Flow(tuple(questions), regions, tuple(rules), sources, facts)
+    return Flow(tuple(questions), regions, tuple(rules), sources, facts, directory)
 
 
 def _check_code_ids(questions: list[Question], file: str, problems: Problems) -> None:

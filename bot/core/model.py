@@ -7,7 +7,8 @@ else in the bot reads them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.core import ids, languages
 from bot.core.ids import NATIONWIDE
@@ -144,6 +145,8 @@ class Flow:
     rules: tuple[Rule, ...]
     sources: Mapping[str, Source]
     facts: Mapping[str, Fact]
+    # Where the flow files were read from, so the lexicon beside them is read too.
+    directory: Path | None = field(default=None, compare=False)
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]

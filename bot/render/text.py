@@ -50,6 +50,7 @@ NOTICES = {
     "at_start": N_("已经是第一个问题了。"),
     "bad_link": N_("链接里有部分内容无法识别，已经忽略。"),
     "resumed": N_("欢迎回来，我们从上次停下的地方继续。"),
+    "content_changed": N_("内容有更新，你之前的部分回答已经不适用，请从这里重新选择。"),
 }
 ASSUMED = N_("未说明的按默认：{what}")
 NAV_LABELS = {

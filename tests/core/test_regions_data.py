@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "flows" / "regions.yaml"
+REGIONS_FILE = Path(__file__).resolve().parents[2] / "flows" / "regions.yaml"
 
 REQUIRED_KEYS = ("code", "name", "short", "en", "hant", "hant_short", "aliases")
 ALLOWED_KEYS = {*REQUIRED_KEYS, "cities", "parent_city"}

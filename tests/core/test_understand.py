@@ -19,7 +19,7 @@ from bot.core.flow import FLOWS_DIR, Flow
 from bot.core.flowfile import FlowError
 from bot.core.understand import EMPTY, MAX_CHARS, Understander, Understanding
 
-PHRASINGS = Path(__file__).resolve().parent / "phrasings.yaml"
+PHRASINGS = Path(__file__).resolve().parents[1] / "phrasings.yaml"
 SLOTS = ("province", "city", "insurance", "category", "item", "relative", "scope")
 THRESHOLD = 0.95  # per answer slot, for precision and for recall
 # Ambiguity and negation are judged over far fewer cases (tens, not hundreds), where one miss

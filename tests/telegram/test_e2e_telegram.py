@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from standin_botapi import StandinBotAPI
 from telegram_helpers import TOKEN, press, running_bot, say
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 async def test_pressing_the_first_button_of_every_menu_reaches_an_answer_card(

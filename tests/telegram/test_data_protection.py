@@ -7,25 +7,16 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from standin_botapi import StandinBotAPI
 from telegram_helpers import press, running_bot, say
 
 from bot.store.backup import backup, restore
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GROUP = {"id": -1009876, "type": "supergroup", "title": "G"}
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def rows_mentioning(db: Path, user_id: int) -> dict[str, int]:

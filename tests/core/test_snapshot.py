@@ -1,7 +1,7 @@
 """Every path through the flow, compared with the checked-in snapshot of outcomes.
 
 A content change shows its whole effect in review: regenerate with
-`UPDATE_SNAPSHOT=1 python -m pytest tests/test_snapshot.py` and read the diff.
+`UPDATE_SNAPSHOT=1 python -m pytest tests/core/test_snapshot.py` and read the diff.
 """
 
 from __future__ import annotations
@@ -19,6 +19,6 @@ def test_all_outcomes_match_the_snapshot(engine: Engine) -> None:
         SNAPSHOT.write_text(current, encoding="utf-8")
     assert SNAPSHOT.exists(), "no snapshot yet: run with UPDATE_SNAPSHOT=1 and review it"
     assert current == SNAPSHOT.read_text(encoding="utf-8"), (
-        "outcomes changed: run UPDATE_SNAPSHOT=1 python -m pytest tests/test_snapshot.py "
+        "outcomes changed: run UPDATE_SNAPSHOT=1 python -m pytest tests/core/test_snapshot.py "
         "and review the diff of tests/snapshots/outcomes.json"
     )

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -25,7 +24,7 @@ from pg_server import clean_schema, postgres_dsn  # noqa: F401  (registers the s
 from standin_botapi import StandinBotAPI, StandinUser
 from telegram_helpers import TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-for-tests"
 USERS = 16
 PATH_LABELS = ["北京", "职工医保（在职）", "看病、买药", "门诊看病", "我自己"]
@@ -64,13 +63,6 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) 
             pass
         time.sleep(0.1)
     raise AssertionError(f"worker on port {port} never became healthy")
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 async def post(

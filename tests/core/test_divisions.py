@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bot.core.divisions import AmbiguousPlace, load_divisions, read_divisions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CROSSCHECK = ROOT / "tests" / "data" / "crosscheck.csv"
 # County-level codes of ours the 2023 statistics table cannot have or names otherwise: divisions
 # set up or merged after mid-2023 (两江新区, 和康县, 和安县, 岑岭县, 草湖市) and the 三沙 districts

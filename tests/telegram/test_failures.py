@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and "
     "reply markup are exactly the same as a current content and reply markup"
 )
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def session_version(db: Path, user_id: int) -> int | None:

@@ -15,7 +15,7 @@ import pytest
 from bot.core.flow import FLOWS_DIR, load_flow
 from bot.core.flowfile import FlowError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):

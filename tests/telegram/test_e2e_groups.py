@@ -5,10 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from standin_botapi import StandinBotAPI, StandinUser
 from telegram_helpers import calls_since, press, running_bot, say
 
@@ -20,13 +18,6 @@ ANONYMOUS_ADMIN_BOT = {
     "username": "GroupAnonymousBot",
 }
 _ids = itertools.count(900_000)
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def replies_to(api: StandinBotAPI, mark: int, message_id: int) -> list[dict]:

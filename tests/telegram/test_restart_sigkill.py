@@ -13,7 +13,7 @@ from pathlib import Path
 from standin_botapi import StandinBotAPI
 from telegram_helpers import TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_bot(api: StandinBotAPI, db: Path) -> subprocess.Popen[bytes]:
