@@ -1,6 +1,6 @@
 """Understanding typed messages: precision and recall over tests/phrasings.yaml, plus units.
 
-`pytest -s tests/test_understand.py` prints the per-slot table.
+`pytest -s tests/core/test_understand.py` prints the per-slot table.
 """
 
 from __future__ import annotations

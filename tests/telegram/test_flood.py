@@ -4,7 +4,6 @@ the chat they concern."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,6 @@ from standin_botapi import StandinBotAPI
 from telegram_helpers import calls_since, running_bot, say
 
 from bot.telegram.flood import REPLYING_TO, FloodLimiter
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 class Clock:

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOP_KEYS = ["text", "locale", "region", "answers", "ambiguous", "negated", "matched"]
 PLACE_KEYS = ["code", "name", "level", "province", "prefecture", "county"]
 

@@ -4,7 +4,6 @@ the one retry policy (what may be repeated after a failure, and what never)."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ from bot.telegram.transport import (
 )
 
 KINDS = ["aiohttp", "httpx"]
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def raw(kind: str, timeout: float = 5.0) -> BaseRequest:
