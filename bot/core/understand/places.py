@@ -132,7 +132,13 @@ class Places:
             self.geo.answers(region.codes, answers, ambiguous)
         chosen = set(region.codes)
         for place in places:
-            if place.hit.negated and len(place.codes) == 1 and place.codes[0] not in chosen:
+            # "我唔系广东人": a hometown denied says nothing about the account.
+            if (
+                place.hit.negated
+                and place.score >= 0
+                and len(place.codes) == 1
+                and place.codes[0] not in chosen
+            ):
                 denied = self.geo.negated_answer(place.codes[0])
                 if denied is not None:
                     slot, code = denied
@@ -160,6 +166,23 @@ class Places:
         }
         return Region(tuple(sorted(precise)))
 
+    def card_is_theirs(self, message: Message, places: list[Place]) -> None:
+        """ "我老公医保在湖州…我能用他的个账吗": the account is the relative's, so their place
+        is the account's and the speaker's is where the one the money is for lives."""
+        lex = self.lexicon
+        for hit in message.hits:
+            if hit.person != "third_person":
+                continue
+            before = message.text[message.clause_start(hit) : hit.start].rstrip()
+            after = message.text[hit.end : hit.end + 6]
+            for particle in lex.grammar.possessive:
+                after = after.removeprefix(particle)
+            if before.endswith(lex.use_words) and after.startswith(lex.card_words):
+                swap = {HOLDER: RELATIVE, RELATIVE: HOLDER}
+                for place in places:
+                    place.role = swap.get(place.role, place.role)
+                return
+
     # --- whose place --------------------------------------------------------------------------
 
     def _region_score(self, message: Message, index: int) -> int:
@@ -169,9 +192,10 @@ class Places:
         after = message.text[hit.end : hit.end + 8]
         lex = self.lexicon
         grammar = lex.grammar
-        if _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) or _cue_after(
-            after, lex.insurance_cues, grammar.possessive
-        ):
+        used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
+        if (
+            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
+        ) or _cue_after(after, lex.insurance_cues, grammar.possessive):
             return 2
         if (
             _cue_before(before, lex.origin_cues)
