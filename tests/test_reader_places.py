@@ -38,6 +38,7 @@ def read(reader: Understander, text: str) -> Understanding:
         ("哈尔滨的医保", "230100"),
         ("Harbin medical insurance", "230100"),
         ("伊宁的医保卡", "654002"),  # 伊宁市 by itself, 伊宁县 only in full
+        ("Chaoyang District, Beijing - can I buy medicine with my account?", "110105"),
     ],
 )
 def test_any_division_is_a_place(reader: Understander, text: str, code: str) -> None:
@@ -58,6 +59,7 @@ def test_a_county_gives_its_province_and_the_other_city(reader: Understander) ->
         ("I'm insured in Taizhou, can I top up my account?", ("321200", "331000")),
         ("朝阳区的医保个账能买药吗", ("110105", "220104")),
         ("通州的医保", ("110112", "320612")),
+        ("Chaoyang District medical account, can I buy medicine", ("110105", "220104", "440513")),
     ],
 )
 def test_a_shared_name_is_asked_not_guessed(

@@ -102,6 +102,7 @@ class Grammar:
     origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
     beneficiary: tuple[str, ...]  # 给/for before a relative: who the money is for, not a subject
     level_suffixes: tuple[str, ...]  # 县/区/市 after a short name: "昌江县"
+    level_words: Mapping[str, str]  # the same in English: district -> 区
     place_fillers: tuple[str, ...]  # what may stand around a place typed alone: 我在, i'm in
     sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
     use_places: tuple[str, ...]  # right after a place: where the account is used, 药店
@@ -286,6 +287,14 @@ class LexiconBuilder:
         for word in texts:
             self._add(word, kind, None, self.key_lines.get(section, 1))
 
+    def _level_words(self, value: Any) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self._problem("grammar", "grammar.level_words must map words to level characters")
+            return {}
+        return {self.normalize(str(k)): self.normalize(str(v)) for k, v in value.items()}
+
     def _items(self, section: str, value: Any) -> tuple[str, ...]:
         items = {o.id for o in self.flow.question("item").options}
         named = tuple(str(v) for v in value) if isinstance(value, list) else ()
@@ -334,6 +343,7 @@ class LexiconBuilder:
             origin_followers=words("origin_followers"),
             beneficiary=words("beneficiary"),
             level_suffixes=words("level_suffixes"),
+            level_words=self._level_words(section.get("level_words")),
             sick_words=words("sick_words"),
             use_places=words("use_places"),
             place_fillers=tuple(sorted((bare(w) for w in words("place_fillers")), key=len)[::-1]),
@@ -460,13 +470,13 @@ def _merge_senses(senses: Iterable[Sense], rank: Callable[[str], int]) -> tuple[
         options = merged.setdefault((sense.slot, sense.weak), [])
         options.extend(o for o in sense.options if o not in options)
     # A word that is strong evidence for a slot is not also weak evidence for it.
-    strong = {slot for slot, weak in merged if not weak}
+    strong_slots = {slot for slot, weak in merged if not weak}
     return (
         *regions,
         *(
             Sense(slot, tuple(options), weak)
             for (slot, weak), options in merged.items()
-            if not (weak and slot in strong)
+            if not (weak and slot in strong_slots)
         ),
     )
 

@@ -71,6 +71,8 @@ class Places:
                 score = self._region_score(message, index)
                 role = self._region_role(message, index)
                 places.append(Place(index, hit, hit.places, score, role, hit.context_places))
+        for place in places:
+            self._narrow_by_suffix(message, place)
         self._narrow(places)
         places = [p for p in places if p.codes]
         for left, right in itertools.pairwise(places):
@@ -79,8 +81,6 @@ class Places:
             # "江苏苏州常熟", one inside the next.
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
-        for place in places:
-            self._narrow_by_suffix(message, place)
         return places
 
     def _nested(self, one: Place, two: Place) -> bool:
@@ -105,12 +105,20 @@ class Places:
                 place.codes = fitting
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
-        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区."""
-        if len(place.codes) < 2:
+        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
+        "Chaoyang District" is one of the 朝阳区, not 朝阳市."""
+        if len(place.codes) + len(place.alternatives) < 2:
             return
-        after = message.text[place.hit.end : place.hit.end + 1]
-        if after and after in self.lexicon.grammar.level_suffixes:
-            fitting = tuple(c for c in place.codes if self.geo.name(c).endswith(after))
+        grammar = self.lexicon.grammar
+        after = message.text[place.hit.end : place.hit.end + 12]
+        level = after[:1] if after[:1] in grammar.level_suffixes else None
+        for word, suffix in grammar.level_words.items():
+            if after.startswith(" " + word):
+                level = suffix
+        if level:
+            fitting = tuple(
+                c for c in (*place.codes, *place.alternatives) if self.geo.name(c).endswith(level)
+            )
             if fitting:
                 place.codes = fitting
 
@@ -297,6 +305,7 @@ class Places:
         for place in places:
             if place.hit.negated:
                 continue
+            scopes: set[str | None]
             if place.role == TOGETHER:
                 scopes = {SAME_AREA}
             elif place.role == RELATIVE and holder.code is not None:

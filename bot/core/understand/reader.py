@@ -145,7 +145,7 @@ class Understander:
         return not words
 
     def _slot_senses(self, message: Message, slot: str) -> list[Evidence]:
-        found = []
+        found: list[Evidence] = []
         for index, hit in enumerate(message.hits):
             senses = hit.senses(slot)
             if not senses:
