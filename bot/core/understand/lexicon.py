@@ -6,20 +6,17 @@ mean; problems are collected with their line so `bot check` can name them all at
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import opencc
 import yaml
 
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import FLOWS_DIR, Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
+from bot.core.understand.normal import Normalizer, bare, is_word_char
 
 LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
@@ -27,12 +24,6 @@ LEVELS_RANK = {"province": 0, "prefecture": 1}
 _LEVEL_SUFFIXES = {"区": "qu", "县": "xian", "市": "shi", "旗": "qi"}
 REGION = "region"  # the internal slot for province and city names
 SLOTS = ("insurance", "category", "item", "relative", "scope")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-# 帐 as 账: OpenCC reads 帳戶 as 帐户, where people in the mainland write 账户 (帐篷 aside).
-_FOLD = str.maketrans({"帐": "账"})
-_NOT_WORD = re.compile(r"[\W_]+")
-_SPACES = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r" ?\n[\s]*")
 
 _KNOWN_KEYS = {
     "negations",
@@ -111,50 +102,10 @@ class Grammar:
     origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
     beneficiary: tuple[str, ...]  # 给/for before a relative: who the money is for, not a subject
     level_suffixes: tuple[str, ...]  # 县/区/市 after a short name: "昌江县"
+    level_words: Mapping[str, str]  # the same in English: district -> 区
     place_fillers: tuple[str, ...]  # what may stand around a place typed alone: 我在, i'm in
     sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
-
-
-class Normalizer:
-    """One normal form for lexicon words and messages: NFKC, casefolded, simplified Chinese."""
-
-    def __init__(self) -> None:
-        self._t2s = _opencc("t2s")
-        self._s2t = _opencc("s2t")
-
-    def __call__(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
-        text = self._t2s.convert(text).translate(_FOLD)
-        text = _SPACES.sub(" ", text)
-        return _NEWLINES.sub("\n", text).strip()
-
-    def variants(self, word: str) -> set[str]:
-        """The word's normal forms, also of its traditional spelling (OpenCC s2t)."""
-        return {self(word), self(self._s2t.convert(word))} - {""}
-
-    def variants_of_many(self, words: list[str]) -> list[set[str]]:
-        """variants() of thousands of names (every division) in two OpenCC calls, not 20,000."""
-        joined = "\n".join(words)
-        plain = self(joined).split("\n")
-        converted = self(self._s2t.convert(joined)).split("\n")
-        if not (len(plain) == len(converted) == len(words)):  # a name with a line break
-            return [self.variants(w) for w in words]
-        return [{a, b} - {""} for a, b in zip(plain, converted, strict=True)]
-
-
-@functools.cache
-def _opencc(config: str) -> opencc.OpenCC:
-    """Loading a converter's dictionaries takes ~0.1 s: once per process."""
-    return opencc.OpenCC(config)
-
-
-def bare(text: str) -> str:
-    """Without punctuation and spaces: how a one-word answer is compared."""
-    return _NOT_WORD.sub("", text)
-
-
-def is_word_char(char: str) -> bool:
-    return char.isascii() and char.isalnum()
+    use_places: tuple[str, ...]  # right after a place: where the account is used, 药店
 
 
 class LexiconBuilder:
@@ -336,6 +287,14 @@ class LexiconBuilder:
         for word in texts:
             self._add(word, kind, None, self.key_lines.get(section, 1))
 
+    def _level_words(self, value: Any) -> dict[str, str]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            self._problem("grammar", "grammar.level_words must map words to level characters")
+            return {}
+        return {self.normalize(str(k)): self.normalize(str(v)) for k, v in value.items()}
+
     def _items(self, section: str, value: Any) -> tuple[str, ...]:
         items = {o.id for o in self.flow.question("item").options}
         named = tuple(str(v) for v in value) if isinstance(value, list) else ()
@@ -384,7 +343,9 @@ class LexiconBuilder:
             origin_followers=words("origin_followers"),
             beneficiary=words("beneficiary"),
             level_suffixes=words("level_suffixes"),
+            level_words=self._level_words(section.get("level_words")),
             sick_words=words("sick_words"),
+            use_places=words("use_places"),
             place_fillers=tuple(sorted((bare(w) for w in words("place_fillers")), key=len)[::-1]),
         )
 
@@ -509,13 +470,13 @@ def _merge_senses(senses: Iterable[Sense], rank: Callable[[str], int]) -> tuple[
         options = merged.setdefault((sense.slot, sense.weak), [])
         options.extend(o for o in sense.options if o not in options)
     # A word that is strong evidence for a slot is not also weak evidence for it.
-    strong = {slot for slot, weak in merged if not weak}
+    strong_slots = {slot for slot, weak in merged if not weak}
     return (
         *regions,
         *(
             Sense(slot, tuple(options), weak)
             for (slot, weak), options in merged.items()
-            if not (weak and slot in strong)
+            if not (weak and slot in strong_slots)
         ),
     )
 

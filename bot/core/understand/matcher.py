@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from bot.core.understand.lexicon import Lexicon, Normalizer, Sense, Word, is_word_char
+from bot.core.understand.lexicon import Lexicon, Sense, Word
+from bot.core.understand.normal import Normalizer, is_word_char
 
 # How far (in characters) a negation reaches forward to the thing it negates. English needs
 # more room: "not for my mom".

@@ -71,6 +71,8 @@ class Places:
                 score = self._region_score(message, index)
                 role = self._region_role(message, index)
                 places.append(Place(index, hit, hit.places, score, role, hit.context_places))
+        for place in places:
+            self._narrow_by_suffix(message, place)
         self._narrow(places)
         places = [p for p in places if p.codes]
         for left, right in itertools.pairwise(places):
@@ -79,8 +81,6 @@ class Places:
             # "江苏苏州常熟", one inside the next.
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
-        for place in places:
-            self._narrow_by_suffix(message, place)
         return places
 
     def _nested(self, one: Place, two: Place) -> bool:
@@ -105,12 +105,20 @@ class Places:
                 place.codes = fitting
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
-        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区."""
-        if len(place.codes) < 2:
+        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
+        "Chaoyang District" is one of the 朝阳区, not 朝阳市."""
+        if len(place.codes) + len(place.alternatives) < 2:
             return
-        after = message.text[place.hit.end : place.hit.end + 1]
-        if after and after in self.lexicon.grammar.level_suffixes:
-            fitting = tuple(c for c in place.codes if self.geo.name(c).endswith(after))
+        grammar = self.lexicon.grammar
+        after = message.text[place.hit.end : place.hit.end + 12]
+        level = after[:1] if after[:1] in grammar.level_suffixes else None
+        for word, suffix in grammar.level_words.items():
+            if after.startswith(" " + word):
+                level = suffix
+        if level:
+            fitting = tuple(
+                c for c in (*place.codes, *place.alternatives) if self.geo.name(c).endswith(level)
+            )
             if fitting:
                 place.codes = fitting
 
@@ -132,7 +140,13 @@ class Places:
             self.geo.answers(region.codes, answers, ambiguous)
         chosen = set(region.codes)
         for place in places:
-            if place.hit.negated and len(place.codes) == 1 and place.codes[0] not in chosen:
+            # "我唔系广东人": a hometown denied says nothing about the account.
+            if (
+                place.hit.negated
+                and place.score >= 0
+                and len(place.codes) == 1
+                and place.codes[0] not in chosen
+            ):
                 denied = self.geo.negated_answer(place.codes[0])
                 if denied is not None:
                     slot, code = denied
@@ -160,6 +174,23 @@ class Places:
         }
         return Region(tuple(sorted(precise)))
 
+    def card_is_theirs(self, message: Message, places: list[Place]) -> None:
+        """ "我老公医保在湖州…我能用他的个账吗": the account is the relative's, so their place
+        is the account's and the speaker's is where the one the money is for lives."""
+        lex = self.lexicon
+        for hit in message.hits:
+            if hit.person != "third_person":
+                continue
+            before = message.text[message.clause_start(hit) : hit.start].rstrip()
+            after = message.text[hit.end : hit.end + 6]
+            for particle in lex.grammar.possessive:
+                after = after.removeprefix(particle)
+            if before.endswith(lex.use_words) and after.startswith(lex.card_words):
+                swap = {HOLDER: RELATIVE, RELATIVE: HOLDER}
+                for place in places:
+                    place.role = swap.get(place.role, place.role)
+                return
+
     # --- whose place --------------------------------------------------------------------------
 
     def _region_score(self, message: Message, index: int) -> int:
@@ -169,9 +200,10 @@ class Places:
         after = message.text[hit.end : hit.end + 8]
         lex = self.lexicon
         grammar = lex.grammar
-        if _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) or _cue_after(
-            after, lex.insurance_cues, grammar.possessive
-        ):
+        used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
+        if (
+            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
+        ) or _cue_after(after, lex.insurance_cues, grammar.possessive):
             return 2
         if (
             _cue_before(before, lex.origin_cues)
@@ -273,6 +305,7 @@ class Places:
         for place in places:
             if place.hit.negated:
                 continue
+            scopes: set[str | None]
             if place.role == TOGETHER:
                 scopes = {SAME_AREA}
             elif place.role == RELATIVE and holder.code is not None:

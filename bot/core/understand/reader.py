@@ -19,15 +19,9 @@ from typing import Any
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import FLOWS_DIR, Flow
 from bot.core.understand.geography import Geography
-from bot.core.understand.lexicon import (
-    LEXICON_FILE,
-    SLOTS,
-    LexiconBuilder,
-    Normalizer,
-    Sense,
-    bare,
-)
+from bot.core.understand.lexicon import LEXICON_FILE, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
+from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
@@ -101,6 +95,7 @@ class Understander:
         ambiguous: dict[str, tuple[str, ...]] = {}
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places.find(message)
+        self._places.card_is_theirs(message, places)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
             "scope": self._places.scope(places, holder),
@@ -150,7 +145,7 @@ class Understander:
         return not words
 
     def _slot_senses(self, message: Message, slot: str) -> list[Evidence]:
-        found = []
+        found: list[Evidence] = []
         for index, hit in enumerate(message.hits):
             senses = hit.senses(slot)
             if not senses:

@@ -1,0 +1,217 @@
+"""The reader on places (every division, shared names, whose place, scope), kinship words and
+everyday English: issue #14's cases, each one a reading that once went wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.flow import Flow
+from bot.core.understand import Understander, Understanding
+
+
+@pytest.fixture(scope="module")
+def reader(flow: Flow) -> Understander:
+    return Understander(flow)
+
+
+def read(reader: Understander, text: str) -> Understanding:
+    return reader.understand(text)
+
+
+# --- every division ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("常熟的医保个账能买药吗", "320581"),  # a county-level city
+        ("义乌这边的个人账户", "330782"),
+        ("I'm insured in Yiwu", "330782"),  # pinyin: 义乌市 before 伊吾县
+        ("my insurance is in Nanjing", "320100"),  # 南京 before 南靖县
+        ("景洪的医保", "532801"),
+        ("恩施的医保", "422801"),  # the seat bearing the prefecture's name
+        ("昌江县能用个人账户买口罩吗", "469026"),  # the level word picks 海南's, not 景德镇's
+        ("北京朝阳的医保", "110105"),  # 朝阳 without 区, confirmed by 北京
+        ("长春朝阳区的医保", "220104"),
+        ("Taizhou, Zhejiang - can I top up my account?", "331000"),
+        ("浦东新区的个账", "310115"),
+        ("哈尔滨的医保", "230100"),
+        ("Harbin medical insurance", "230100"),
+        ("伊宁的医保卡", "654002"),  # 伊宁市 by itself, 伊宁县 only in full
+        ("Chaoyang District, Beijing - can I buy medicine with my account?", "110105"),
+    ],
+)
+def test_any_division_is_a_place(reader: Understander, text: str, code: str) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.regions
+
+
+def test_a_county_gives_its_province_and_the_other_city(reader: Understander) -> None:
+    got = read(reader, "我医保在常熟交的")
+    assert got.answers["province"] == "320000"
+    assert got.answers["city"] == "other"  # 苏州 is not one of the flow's cities
+
+
+@pytest.mark.parametrize(
+    ("text", "candidates"),
+    [
+        ("I'm insured in Taizhou, can I top up my account?", ("321200", "331000")),
+        ("朝阳区的医保个账能买药吗", ("110105", "220104")),
+        ("通州的医保", ("110112", "320612")),
+        ("Chaoyang District medical account, can I buy medicine", ("110105", "220104", "440513")),
+    ],
+)
+def test_a_shared_name_is_asked_not_guessed(
+    reader: Understander, text: str, candidates: tuple[str, ...]
+) -> None:
+    got = read(reader, text)
+    assert got.region is None
+    assert got.regions == candidates
+    assert "province" in got.ambiguous or "city" in got.ambiguous
+
+
+@pytest.mark.parametrize(
+    "text", ["岳阳今天下雨没", "扬州早茶推荐一下", "Any good hotpot places in Chongqing?"]
+)
+def test_a_place_in_chat_fills_nothing(reader: Understander, text: str) -> None:
+    got = read(reader, text)
+    assert got.is_empty and got.region is None
+
+
+@pytest.mark.parametrize("text", ["长春", "我在长春", "I'm in Changchun"])
+def test_a_place_typed_alone_is_an_answer(reader: Understander, text: str) -> None:
+    assert read(reader, text).region == "220100"
+
+
+# --- whose place ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "scope"),
+    [
+        ("给我妈买药，我医保在杭州，她医保在河北", "330100", "other_province"),
+        ("我在景洪，老汉儿在宜宾老家参保的，我的个账能给他用不", "532801", "other_province"),
+        ("我跟我老妈都是在芜湖交的医保，她能用我的个人账户吗", "340200", "same_area"),
+        ("我在南宁，我爸医保在柳州，能帮他付住院费吗", "450100", "same_province"),
+        (
+            "I work in Nanjing and my wife's insurance is in Yangzhou, can she use my account?",
+            "320100",
+            "same_province",
+        ),
+        (
+            "My wife can use my account? I'm insured in Wuxi and she's insured in Wuxi too",
+            "320200",
+            "same_area",
+        ),
+        ("我医保在万州，老汉儿医保在九龙坡，个账能给他用吗", "500101", "same_area"),
+    ],
+)
+def test_whose_place_and_the_scope(
+    reader: Understander, text: str, region: str, scope: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == region, got
+    assert got.answers.get("scope") == scope, got
+
+
+def test_a_relatives_place_alone_is_not_the_accounts(reader: Understander) -> None:
+    got = read(
+        reader, "My father-in-law is in hospital in Hefei, can I pay his bill from my account?"
+    )
+    assert got.region is None  # "is" is not "i": the place is the father-in-law's
+    assert got.answers["relative"] == "other"
+    assert got.answers["item"] == "inpatient"
+
+
+def test_their_card_makes_their_place_the_accounts(reader: Understander) -> None:
+    got = read(reader, "我老公医保在湖州，我在上海松江上班，我能用他的个账吗")
+    assert got.region == "330500"
+    assert got.answers["scope"] == "other_province"
+
+
+def test_a_place_one_goes_to_is_not_the_accounts(reader: Understander) -> None:
+    assert (
+        read(reader, "医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗").region
+        == "370200"
+    )
+    assert (
+        read(
+            reader, "Moving from Shenzhen to Chengdu for a new job, can I transfer my insurance?"
+        ).region
+        == "440300"
+    )
+
+
+def test_where_the_account_is_used_is_not_where_it_is(reader: Understander) -> None:
+    got = read(reader, "住燕郊，医保在北京朝阳交的，个账在燕郊药店能刷吗")
+    assert got.region == "110105"
+    assert got.answers["item"] == "offsite_care"
+
+
+def test_falling_ill_elsewhere_is_care_away_from_home(reader: Understander) -> None:
+    got = read(reader, "昆明的医保，去大理玩的时候生病了能刷个账吗")
+    assert got.region == "530100"
+    assert got.answers["item"] == "offsite_care"
+
+
+def test_a_denied_hometown_is_no_negation(reader: Understander) -> None:
+    got = read(reader, "我唔系广东人，喺深圳返工，个账可以俾阿妈买药吗")
+    assert got.region == "440300" and not got.negated
+
+
+# --- kinship, scripts, everyday English -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "relative"),
+    [
+        ("能给老汉儿买药吗", "parent"),
+        ("幺儿看门诊能刷个账吗", "child"),
+        ("武汉的，伢要打流感疫苗", "child"),
+        ("細佬買藥可唔可以用我個賬戶", "sibling"),
+        ("我喺江門，個人賬戶可唔可以俾我阿嫲買藥", "grandparent"),
+        ("给外孙买药", "grandchild"),
+        ("堂客买药能用我的个账吗", "spouse"),
+        ("给公公买药", "other"),
+        ("岳父住院能用我的个账吗", "other"),
+        ("家公住院，可唔可以用我嘅醫保個人賬戶俾錢", "other"),
+        ("我婆婆（我先生的媽媽）想用我的個人帳戶買藥", "other"),
+        ("my parents-in-law need medicine", "other"),
+        ("pay for my mother in law's medicine", "other"),
+        ("My step-mum lives with us, can she use my account for outpatient visits?", "parent"),
+        ("my stepson needs a flu shot", "child"),
+        ("给姪子買藥", "other"),
+    ],
+)
+def test_kinship_words(reader: Understander, text: str, relative: str) -> None:
+    got = read(reader, text)
+    assert got.answers.get("relative") == relative, got
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("Can I top up my personal account?", "top_up"),
+        ("can I cash out my medical account", "withdrawal"),
+        ("Does my balance carry over to next year?", "balance_clearing"),
+        ("does the balance reset at year end?", "balance_clearing"),
+        ("Can the account cover back-pay for the months I missed?", "flexible_backpay"),
+        ("I'm going to settle abroad, what happens to my medical account?", "emigration"),
+        ("I'm moving jobs, what happens to my personal account?", "transfer"),
+        ("can I buy meds for my mum with my account", "pharmacy_drugs"),
+        ("個人帳戶的錢能提領現金嗎", "withdrawal"),  # 帳 read as 账
+        ("個人帳戶可以自己儲值嗎", "top_up"),
+        ("武漢的醫保個人帳戶可以繳長照險嗎", "ltc_premium"),
+        ("个账的钱能取线吗 急用", "withdrawal"),  # a typo people make
+    ],
+)
+def test_everyday_wording(reader: Understander, text: str, item: str) -> None:
+    got = read(reader, text)
+    assert got.answers.get("item") == item, got
+
+
+def test_working_somewhere_does_not_state_the_insurance(reader: Understander) -> None:
+    assert "insurance" not in read(reader, "江阴上班的 个账的钱能取现吗").answers
+    assert read(reader, "上班的").answers == {"insurance": "employee"}  # typed as the answer
+    assert read(reader, "单位给交的职工医保，个账能买药吗").answers["insurance"] == "employee"
