@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -266,7 +267,7 @@ def cmd_backup(command: str, path: Path) -> int:
         else:
             sessions = backup.restore(path, database)
             print(f"restored {path} into {database} ({sessions} sessions)")
-    except backup.BackupError as exc:
+    except (backup.BackupError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
