@@ -35,6 +35,7 @@ from bot.telegram.inline import InlineHandlers
 from bot.telegram.language import Language
 from bot.telegram.menus import Menus
 from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.polling import SafeUpdatesRequest, keep_raw_updates_out_of_logs
 from bot.telegram.transport import make_request
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ CONCURRENT_UPDATES = POOL_SIZE = 32
 
 
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
+    keep_raw_updates_out_of_logs()
     background: dict[str, asyncio.Task[None]] = {}
 
     async def purge_forever() -> None:
@@ -80,7 +82,9 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         .rate_limiter(FloodLimiter(settings.flood_global_per_second))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .request(make_request(settings.http_client, POOL_SIZE, settings.http_timeout))
-        .get_updates_request(make_request(settings.http_client, 1, settings.http_timeout))
+        .get_updates_request(
+            SafeUpdatesRequest(make_request(settings.http_client, 1, settings.http_timeout))
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
