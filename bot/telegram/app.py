@@ -106,7 +106,9 @@ def add_handlers(application: Application, menus: Menus) -> None:
     application.add_handler(CommandHandler("help", commands.help))
     application.add_handler(CommandHandler("language", lang.command))
     application.add_handler(CommandHandler("forget", forgetting.command))
-    AdminHandlers(menus).add_to(application)
+    admin = AdminHandlers(menus)
+    admin.add_to(application)
+    menus.is_admin = admin.is_admin
     # Buttons by what they carry: the two /forget answers, a language, else a menu button
     # (the last one also answers forged and outdated buttons).
     application.add_handler(
