@@ -129,3 +129,40 @@ async def test_an_anonymous_admin_can_use_ask_and_press_from_their_account(
             m for m in api.messages(GROUP["id"]) if m["message_id"] == menu["message_id"]
         )
         assert "哪种医保" in current["text"]
+
+
+async def test_an_edited_message_is_not_taken_as_a_new_command(
+    api: StandinBotAPI, tmp_path: Path
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    user = api.user(7051)
+    async with running_bot(api, db):
+        menu = await say(api, user, "/start")
+        await press(api, user, menu, button_text="北京")
+        mark = len(api.calls)
+        for text in ("/cancel", "/restart", "长春"):
+            api.queue_update(
+                {
+                    "edited_message": {
+                        "message_id": next(_ids),
+                        "date": int(time.time()),
+                        "edit_date": int(time.time()),
+                        "chat": user.private_chat(),
+                        "from": user.as_dict(),
+                        "text": text,
+                        **(
+                            {
+                                "entities": [
+                                    {"type": "bot_command", "offset": 0, "length": len(text)}
+                                ]
+                            }
+                            if text.startswith("/")
+                            else {}
+                        ),
+                    }
+                }
+            )
+        reply = await say(api, user, "/help")  # the user's updates run in order
+        assert "/forget" in reply["text"]
+        assert len(calls_since(api, mark, "sendMessage")) == 1
+        assert sessions(db, user.id) == 1

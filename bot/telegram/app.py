@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import logging
 
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -93,6 +96,10 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
     return application
 
 
+async def _ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    raise ApplicationHandlerStop
+
+
 def add_handlers(application: Application, menus: Menus) -> None:
     """Every feature's handlers, in the order PTB tries them (the first match handles)."""
     commands = Commands(menus)
@@ -100,6 +107,8 @@ def add_handlers(application: Application, menus: Menus) -> None:
     forgetting = Forget(menus)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # An edited message is not a new command or answer: it would repeat or undo a step.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore), group=-1)
     application.add_handler(CommandHandler(["start", "ask"], commands.start))
     application.add_handler(CommandHandler("restart", commands.restart))
     application.add_handler(CommandHandler("cancel", commands.cancel))
