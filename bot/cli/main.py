@@ -21,6 +21,7 @@ from bot.core.flowfile import FlowError
 from bot.core.regions import find_region, is_nationwide, region_answers
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
+from bot.store.base import Store, StoreUnavailable
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -142,6 +143,11 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
     store = open_store(
         settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
     )
+    try:  # before anything else: a database the bot cannot write to is one clear line
+        asyncio.run(_check_store(store))
+    except (StoreUnavailable, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     application = build_application(settings, Engine(flow), store)
     if webhook or settings.webhook_url:
         if not settings.webhook_url:
@@ -154,6 +160,11 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
         return 0
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _check_store(store: Store) -> None:
+    await store.open()
+    await store.close()
 
 
 # --- ask ----------------------------------------------------------------------------------------

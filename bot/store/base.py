@@ -9,6 +9,10 @@ DEFAULT_URL = "sqlite:///data/bot.sqlite3"
 STATS_KEEP_DAYS = 31
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be used at all (read-only, unreachable): say so and stop."""
+
+
 @dataclass(frozen=True)
 class ChatSettings:
     region: str | None = None
