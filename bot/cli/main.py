@@ -124,6 +124,8 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every request URL
+    # transitions logs every state change at INFO: most of the log, and nothing to act on.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         if sys.stdin.isatty():

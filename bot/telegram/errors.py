@@ -26,6 +26,10 @@ class Errors:
 
     async def handle(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
+        if update is None and isinstance(context.error, TelegramError):
+            # Polling failed (PTB tries again with growing pauses): one line, no traceback.
+            log.warning("getUpdates failed: %s", context.error)
+            return
         if isinstance(context.error, Forbidden):
             # Blocked by the user, or removed from the group: nobody is left to answer, so
             # keep nothing about them (a Forbidden never comes back by retrying).
