@@ -154,10 +154,19 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
     if webhook or settings.webhook_url:
         if not settings.webhook_url:
             raise UsageError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
-        from bot.telegram.webhook import serve
+        from bot.telegram.webhook import Limits, serve
 
+        timeout = settings.webhook_read_timeout
         asyncio.run(
-            serve(application, settings.webhook_url, settings.port, settings.webhook_secret or None)
+            serve(
+                application,
+                store,
+                settings.webhook_url,
+                settings.port,
+                settings.webhook_secret or None,
+                host=settings.webhook_listen,
+                limits=Limits(header_timeout=timeout, body_timeout=timeout),
+            )
         )
         return 0
     application.run_polling(allowed_updates=Update.ALL_TYPES)

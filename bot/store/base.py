@@ -31,6 +31,9 @@ class Loaded:
 
 
 class Store(Protocol):
+    # The exceptions that mean "the database failed" (not a bug): the update may work later.
+    failures: tuple[type[BaseException], ...]
+
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

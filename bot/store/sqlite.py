@@ -137,6 +137,7 @@ class SQLiteStore:
     """
 
     CHECKPOINT_EVERY = 500  # hot-path commits between two background checkpoints
+    failures: tuple[type[BaseException], ...] = (sqlite3.Error, StoreUnavailable)
 
     def __init__(self, path: Path | str, ttl_seconds: float, synchronous: str = "NORMAL") -> None:
         self.path = Path(path)

@@ -30,7 +30,7 @@ from bot.store.base import Store
 from bot.telegram import forget, language
 from bot.telegram.admin import AdminHandlers
 from bot.telegram.commands import Commands, register_commands_quietly
-from bot.telegram.common import BUTTON_PREFIX
+from bot.telegram.common import BUTTON_PREFIX, STORE_FAILURES
 from bot.telegram.errors import Errors
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.forget import Forget
@@ -136,4 +136,7 @@ def add_handlers(application: Application, menus: Menus) -> None:
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, menus.other)
     )
-    application.add_error_handler(Errors(menus.store).handle)
+    errors = Errors(menus.store)
+    application.add_error_handler(errors.handle)
+    # The webhook answers an update that failed on the database non-2xx (webhook.py).
+    application.bot_data[STORE_FAILURES] = errors.failures

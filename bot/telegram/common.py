@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -48,6 +49,44 @@ class ButtonData:
         if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
             return None
         return cls(int(parts[0]), int(parts[1]), parts[2])
+
+
+STORE_FAILURES = "store_failures"  # the StoreFailures in Application.bot_data
+
+
+class StoreFailures:
+    """Updates whose handling failed on the database, remembered for a while (bounded).
+
+    The webhook answers such an update with a non-2xx status so that Telegram delivers it
+    again; the user is told once that something went wrong, not at every redelivery.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._failed: OrderedDict[int, None] = OrderedDict()
+        self._apologised: OrderedDict[int, None] = OrderedDict()
+
+    def _remember(self, ids: OrderedDict[int, None], update_id: int) -> None:
+        ids[update_id] = None
+        while len(ids) > self.size:
+            ids.popitem(last=False)
+
+    def failed(self, update_id: int) -> None:
+        self._remember(self._failed, update_id)
+
+    def take(self, update_id: int) -> bool:
+        """Did this update fail on the store? (Forgets it: the next delivery starts afresh.)"""
+        if update_id not in self._failed:
+            return False
+        del self._failed[update_id]
+        return True
+
+    def first_apology(self, update_id: int) -> bool:
+        """True the first time it is asked for an update, False for its redeliveries."""
+        if update_id in self._apologised:
+            return False
+        self._remember(self._apologised, update_id)
+        return True
 
 
 @dataclass(frozen=True)
