@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
+from bot.cli.main import main
 from bot.store.backup import backup
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 
@@ -29,6 +33,19 @@ def make_live(db: Path, sessions: int = 50) -> None:
 
 
 def restore_cli(db: Path, copy: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot restore` in this process (the CLI as is, minus the interpreter start)."""
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    err, out = io.StringIO(), io.StringIO()
+    with (
+        patch.dict(os.environ, env),
+        contextlib.redirect_stderr(err),
+        contextlib.redirect_stdout(out),
+    ):
+        code = main(["restore", str(copy)])
+    return subprocess.CompletedProcess(["restore"], code, out.getvalue(), err.getvalue())
+
+
+def restore_process(db: Path, copy: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     return subprocess.run(
         [sys.executable, "-m", "bot", "restore", str(copy)],
@@ -148,3 +165,15 @@ def test_a_copy_of_an_older_schema_is_restored_and_migrates(tmp_path: Path) -> N
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT user_id FROM sessions").fetchall() == [(5,)]
     conn.close()
+
+
+def test_the_restore_command_of_an_empty_file_is_one_error_line(tmp_path: Path) -> None:
+    """The real process: exit code and stderr as an operator sees them."""
+    db = tmp_path / "live.db"
+    make_live(db)
+    (tmp_path / "e.db").touch()
+    before = files_of(db)
+    result = restore_process(db, tmp_path / "e.db")
+    assert result.returncode == 1, result
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+    assert files_of(db) == before

@@ -140,22 +140,21 @@ def deliver(api: StandinBotAPI, worker: Worker, update_id: int) -> int:
     return post(worker.url("/telegram"), json.dumps(api.pop_update(update_id)).encode())
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"[]",
-        b"null",
-        b"5",
-        b'"x"',
-        b"{}",
-        b'{"update_id": "7"}',
-        b"[" * 100_000 + b"]" * 100_000,
-        b'{"update_id": 5, "message": {"chat": 7}}',
-    ],
-    ids=["list", "null", "number", "string", "no-id", "text-id", "deep", "bad-message"],
-)
-def test_json_that_is_not_an_update_gets_400(worker: Worker, body: bytes) -> None:
-    assert post(worker.url("/telegram"), body) == 400
+NOT_UPDATES = {
+    "list": b"[]",
+    "null": b"null",
+    "number": b"5",
+    "string": b'"x"',
+    "no-id": b"{}",
+    "text-id": b'{"update_id": "7"}',
+    "deep": b"[" * 100_000 + b"]" * 100_000,
+    "bad-message": b'{"update_id": 5, "message": {"chat": 7}}',
+}
+
+
+def test_json_that_is_not_an_update_gets_400(worker: Worker) -> None:
+    statuses = {name: post(worker.url("/telegram"), body) for name, body in NOT_UPDATES.items()}
+    assert statuses == dict.fromkeys(NOT_UPDATES, 400)
     assert worker.proc.poll() is None
     assert "Traceback" not in worker.stop()
 
