@@ -24,6 +24,8 @@ class Settings:
     webhook_url: str
     webhook_secret: str
     port: int
+    webhook_listen: str
+    webhook_read_timeout: float
     http_timeout: float
     http_client: str = "aiohttp"
     flood_global_per_second: float = 30.0
@@ -43,6 +45,8 @@ class Settings:
             webhook_url=env.get("WEBHOOK_URL", "").strip(),
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip(),
             port=int(env.get("PORT", "8080")),
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+            webhook_read_timeout=float(env.get("WEBHOOK_READ_TIMEOUT", "10")),
             http_timeout=float(env.get("TELEGRAM_TIMEOUT", "10")),
             http_client=env.get("TELEGRAM_HTTP", "aiohttp").strip().lower() or "aiohttp",
             flood_global_per_second=float(env.get("FLOOD_GLOBAL_PER_SECOND", "30")),

@@ -254,6 +254,8 @@ class _Fault:
     description: str = ""
     parameters: JSONDict | None = None
     seconds: float = 0.0
+    body: bytes | None = None  # answer 200 with exactly these bytes (a garbled reply)
+    drop: bool = False  # close the connection without any answer
 
 
 @dataclass
@@ -406,6 +408,16 @@ class StandinBotAPI:
             self._changed.notify_all()
         if delay is not None:
             await asyncio.sleep(delay.seconds)
+        if failure is not None and failure.drop:
+            with self._lock:
+                call.status, call.outcome = 0, "connection dropped"
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # nothing more is written to the dropped socket
+        if failure is not None and failure.body is not None:
+            with self._lock:
+                call.status, call.outcome = 200, "garbled"
+            return web.Response(body=failure.body, content_type="application/json")
         try:
             if failure is not None:
                 raise ApiError(failure.status, failure.description, violation=False,
@@ -845,6 +857,22 @@ class StandinBotAPI:
                        {"retry_after": retry_after} if retry_after else None)  # fmt: skip
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(fault)
+
+    def garble_next(self, method: str, body: bytes, *, count: int = 1) -> None:
+        """Answer the next ``count`` calls of ``method`` with HTTP 200 and exactly ``body``."""
+        with self._lock:
+            self._failures.setdefault(method.lower(), []).append(_Fault(count, body=body))
+
+    def drop_next(self, method: str, *, count: int = 1) -> None:
+        """Cut the connection of the next ``count`` calls of ``method`` without an answer."""
+        with self._lock:
+            self._failures.setdefault(method.lower(), []).append(_Fault(count, drop=True))
+
+    def clear_faults(self) -> None:
+        """Forget every failure, garbled answer, dropped connection and delay still queued."""
+        with self._lock:
+            self._failures.clear()
+            self._delays.clear()
 
     def delay_next(self, method: str, seconds: float, *, count: int = 1) -> None:
         """Delay the next ``count`` calls of ``method`` (e.g. to exercise client timeouts)."""

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.core.flowfile import FlowError
 from bot.core.regions import find_region, is_nationwide, region_answers
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
+from bot.store.base import Store, StoreUnavailable
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -122,6 +124,8 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every request URL
+    # transitions logs every state change at INFO: most of the log, and nothing to act on.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         if sys.stdin.isatty():
@@ -141,18 +145,37 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
     store = open_store(
         settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
     )
+    try:  # before anything else: a database the bot cannot write to is one clear line
+        asyncio.run(_check_store(store))
+    except (StoreUnavailable, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     application = build_application(settings, Engine(flow), store)
     if webhook or settings.webhook_url:
         if not settings.webhook_url:
             raise UsageError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
-        from bot.telegram.webhook import serve
+        from bot.telegram.webhook import Limits, serve
 
+        timeout = settings.webhook_read_timeout
         asyncio.run(
-            serve(application, settings.webhook_url, settings.port, settings.webhook_secret or None)
+            serve(
+                application,
+                store,
+                settings.webhook_url,
+                settings.port,
+                settings.webhook_secret or None,
+                host=settings.webhook_listen,
+                limits=Limits(header_timeout=timeout, body_timeout=timeout),
+            )
         )
         return 0
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+async def _check_store(store: Store) -> None:
+    await store.open()
+    await store.close()
 
 
 # --- ask ----------------------------------------------------------------------------------------
@@ -266,7 +289,7 @@ def cmd_backup(command: str, path: Path) -> int:
         else:
             sessions = backup.restore(path, database)
             print(f"restored {path} into {database} ({sessions} sessions)")
-    except backup.BackupError as exc:
+    except (backup.BackupError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

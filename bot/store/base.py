@@ -9,6 +9,10 @@ DEFAULT_URL = "sqlite:///data/bot.sqlite3"
 STATS_KEEP_DAYS = 31
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be used at all (read-only, unreachable): say so and stop."""
+
+
 @dataclass(frozen=True)
 class ChatSettings:
     region: str | None = None
@@ -27,6 +31,9 @@ class Loaded:
 
 
 class Store(Protocol):
+    # The exceptions that mean "the database failed" (not a bug): the update may work later.
+    failures: tuple[type[BaseException], ...]
+
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -22,7 +22,7 @@ import time
 
 import asyncpg
 
-from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded
+from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded, StoreUnavailable
 
 # Forward-only migrations, numbered like `bot.store.sqlite.MIGRATIONS` so a schema version means the same
 # thing on both backends (a test checks the numbering). Never edit a released step; add one.
@@ -143,6 +143,14 @@ class PostgresStore:
     because one worker serves many chats at once; `max_size` bounds what one process takes from
     the server's `max_connections`.
     """
+
+    failures: tuple[type[BaseException], ...] = (
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        OSError,  # connection refused or reset
+        TimeoutError,
+        StoreUnavailable,
+    )
 
     def __init__(self, dsn: str, ttl_seconds: float, max_size: int = 10) -> None:
         self.dsn = dsn

@@ -10,6 +10,7 @@ therefore cannot both win, and nothing about a user stays in process memory.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import urlparse
 
 import aiosqlite
 
-from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded
+from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded, StoreUnavailable
 
 # Forward-only migrations: (schema version, statements). Never edit a released step; add one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
@@ -76,6 +77,14 @@ def sqlite_path(url: str) -> Path:
     return Path(path or "bot.sqlite3")
 
 
+def _unavailable(path: Path, exc: BaseException) -> str:
+    if "readonly" in str(exc) or isinstance(exc, PermissionError):
+        return (
+            f"the database {path} is read-only: the bot must be able to write to it and its folder"
+        )
+    return f"cannot use the database {path}: {exc}"
+
+
 def _today() -> int:
     return int(time.time() // 86400)
 
@@ -128,6 +137,7 @@ class SQLiteStore:
     """
 
     CHECKPOINT_EVERY = 500  # hot-path commits between two background checkpoints
+    failures: tuple[type[BaseException], ...] = (sqlite3.Error, StoreUnavailable)
 
     def __init__(self, path: Path | str, ttl_seconds: float, synchronous: str = "NORMAL") -> None:
         self.path = Path(path)
@@ -151,16 +161,26 @@ class SQLiteStore:
         return self._hot
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute(f"PRAGMA synchronous={self.synchronous}")
-        await self._db.execute("PRAGMA busy_timeout=5000")
-        await self.migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Owner only; SQLite gives the -wal and -shm files the database file's mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute(f"PRAGMA synchronous={self.synchronous}")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+            await self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed
+            await self.migrate()
+            await self._db.execute("BEGIN IMMEDIATE")  # can we write at all? fail now if not
+            await self._db.execute("ROLLBACK")
+        except (OSError, sqlite3.Error) as exc:
+            await self.close()
+            raise StoreUnavailable(_unavailable(self.path, exc)) from exc
         self._hot = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._hot.execute(f"PRAGMA synchronous={self.synchronous}")
         self._hot.execute("PRAGMA busy_timeout=0")
         self._hot.execute("PRAGMA wal_autocheckpoint=0")
+        self._hot.execute("PRAGMA secure_delete=ON")
 
     async def migrate(self) -> None:
         rows = await self.db.execute_fetchall("PRAGMA user_version")
@@ -304,6 +324,9 @@ class SQLiteStore:
                 ("DELETE FROM verdicts WHERE chat_id = ?", (user_id,)),
             ]
         )
+        # The old versions of the rows still sit in the -wal file until a checkpoint, which a
+        # quiet bot may not reach for days: fold it into the (zeroed) pages and empty it now.
+        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def count_verdict(self, chat_id: int, verdict: str) -> None:
         await self.db.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import ChatMember, ChatMemberUpdated, Update
+from telegram import ChatMember, ChatMemberRestricted, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -269,10 +269,14 @@ class AdminHandlers:
 
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change: ChatMemberUpdated | None = update.my_chat_member
-        if change is None or change.chat.type == ChatType.PRIVATE:
+        if change is None:
             return
-        was_in = change.old_chat_member.status in _PRESENT
-        is_in = change.new_chat_member.status in _PRESENT
+        if change.chat.type == ChatType.PRIVATE:
+            if change.new_chat_member.status == ChatMemberStatus.BANNED:
+                # The user blocked the bot: their session in this chat goes (README says so).
+                await self.store.delete(change.chat.id, change.chat.id)
+            return
+        was_in, is_in = _present(change.old_chat_member), _present(change.new_chat_member)
         if is_in and not was_in:
             locale = i18n.locale_for(change.from_user.language_code if change.from_user else None)
             try:
@@ -290,3 +294,10 @@ class AdminHandlers:
 
 
 _PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED}
+
+
+def _present(member: ChatMember) -> bool:
+    """In the chat: a restricted bot may also have been removed (is_member false)."""
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status in _PRESENT

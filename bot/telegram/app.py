@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import logging
 
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -27,7 +30,7 @@ from bot.store.base import Store
 from bot.telegram import forget, language
 from bot.telegram.admin import AdminHandlers
 from bot.telegram.commands import Commands, register_commands_quietly
-from bot.telegram.common import BUTTON_PREFIX
+from bot.telegram.common import BUTTON_PREFIX, STORE_FAILURES
 from bot.telegram.errors import Errors
 from bot.telegram.flood import FloodLimiter
 from bot.telegram.forget import Forget
@@ -35,6 +38,7 @@ from bot.telegram.inline import InlineHandlers
 from bot.telegram.language import Language
 from bot.telegram.menus import Menus
 from bot.telegram.ordering import PerUserUpdateProcessor
+from bot.telegram.polling import SafeUpdatesRequest, keep_raw_updates_out_of_logs
 from bot.telegram.transport import make_request
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ CONCURRENT_UPDATES = POOL_SIZE = 32
 
 
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
+    keep_raw_updates_out_of_logs()
     background: dict[str, asyncio.Task[None]] = {}
 
     async def purge_forever() -> None:
@@ -80,13 +85,19 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         .rate_limiter(FloodLimiter(settings.flood_global_per_second))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .request(make_request(settings.http_client, POOL_SIZE, settings.http_timeout))
-        .get_updates_request(make_request(settings.http_client, 1, settings.http_timeout))
+        .get_updates_request(
+            SafeUpdatesRequest(make_request(settings.http_client, 1, settings.http_timeout))
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     add_handlers(application, Menus(engine, store, settings))
     return application
+
+
+async def _ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    raise ApplicationHandlerStop
 
 
 def add_handlers(application: Application, menus: Menus) -> None:
@@ -96,13 +107,17 @@ def add_handlers(application: Application, menus: Menus) -> None:
     forgetting = Forget(menus)
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # An edited message is not a new command or answer: it would repeat or undo a step.
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore), group=-1)
     application.add_handler(CommandHandler(["start", "ask"], commands.start))
     application.add_handler(CommandHandler("restart", commands.restart))
     application.add_handler(CommandHandler("cancel", commands.cancel))
     application.add_handler(CommandHandler("help", commands.help))
     application.add_handler(CommandHandler("language", lang.command))
     application.add_handler(CommandHandler("forget", forgetting.command))
-    AdminHandlers(menus).add_to(application)
+    admin = AdminHandlers(menus)
+    admin.add_to(application)
+    menus.is_admin = admin.is_admin
     # Buttons by what they carry: the two /forget answers, a language, else a menu button
     # (the last one also answers forged and outdated buttons).
     application.add_handler(
@@ -121,4 +136,7 @@ def add_handlers(application: Application, menus: Menus) -> None:
     application.add_handler(
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, menus.other)
     )
-    application.add_error_handler(Errors(menus.store).handle)
+    errors = Errors(menus.store)
+    application.add_error_handler(errors.handle)
+    # The webhook answers an update that failed on the database non-2xx (webhook.py).
+    application.bot_data[STORE_FAILURES] = errors.failures

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -18,7 +19,9 @@ from bot.store.base import Loaded
 MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 # Button data is `owner|version|action`; features register callback handlers by action pattern.
-BUTTON_PREFIX = r"^\d+\|\d+\|"
+BUTTON_PREFIX = r"^[0-9]+\|[0-9]+\|"  # ASCII digits: \d also matches "²" and "٣"
+# Who an anonymous group admin's messages come from; their presses come from their own account.
+ANONYMOUS_ADMIN = 1087968824
 NOT_YOURS = N_("这是别人的菜单。请发送 /ask 打开你自己的菜单。")
 
 
@@ -42,9 +45,48 @@ class ButtonData:
         if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
             return None
         parts = data.split("|")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        # isdigit() alone accepts "²" or "①", which int() then refuses: ASCII digits only.
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
             return None
         return cls(int(parts[0]), int(parts[1]), parts[2])
+
+
+STORE_FAILURES = "store_failures"  # the StoreFailures in Application.bot_data
+
+
+class StoreFailures:
+    """Updates whose handling failed on the database, remembered for a while (bounded).
+
+    The webhook answers such an update with a non-2xx status so that Telegram delivers it
+    again; the user is told once that something went wrong, not at every redelivery.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._failed: OrderedDict[int, None] = OrderedDict()
+        self._apologised: OrderedDict[int, None] = OrderedDict()
+
+    def _remember(self, ids: OrderedDict[int, None], update_id: int) -> None:
+        ids[update_id] = None
+        while len(ids) > self.size:
+            ids.popitem(last=False)
+
+    def failed(self, update_id: int) -> None:
+        self._remember(self._failed, update_id)
+
+    def take(self, update_id: int) -> bool:
+        """Did this update fail on the store? (Forgets it: the next delivery starts afresh.)"""
+        if update_id not in self._failed:
+            return False
+        del self._failed[update_id]
+        return True
+
+    def first_apology(self, update_id: int) -> bool:
+        """True the first time it is asked for an update, False for its redeliveries."""
+        if update_id in self._apologised:
+            return False
+        self._remember(self._apologised, update_id)
+        return True
 
 
 @dataclass(frozen=True)
@@ -114,12 +156,26 @@ class Press:
     query: CallbackQuery
     who: Who
     data: ButtonData | None  # None: not one of our buttons (forged, or from an old format)
-    message: Message | None
+    message: Message | None  # the message the press may edit (None: send a new one)
+    owner: int | None = None  # whose menu the message is, read from the buttons it carries
 
     @property
     def mine(self) -> bool:
-        """False when someone pressed a button on another member's menu."""
-        return self.data is None or self.data.owner == self.query.from_user.id
+        """False when someone pressed a button on another member's menu.
+
+        In a group the owner is read from the buttons the message really carries, so forged
+        data cannot make one member's press rewrite another's menu; a press whose data is not
+        ours is nobody's there.
+        """
+        if self.who.is_group:
+            if self.data is None or self.data.owner != self.who.user_id:
+                return False
+            return self.owner is None or self.owner == self.who.user_id
+        return self.data is None or self.data.owner == self.who.user_id
+
+    def as_anonymous_admin(self) -> Press:
+        """The press of an admin on the menu an anonymous admin (posting as the group) opened."""
+        return replace(self, who=replace(self.who, user_id=ANONYMOUS_ADMIN))
 
 
 def press_of(update: Update) -> Press | None:
@@ -134,7 +190,21 @@ def press_of(update: Update) -> Press | None:
         query.from_user.language_code,
         chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
     )
-    return Press(query, who, ButtonData.decode(query.data), message)
+    owner = menu_owner(message.reply_markup) if message is not None else None
+    if who.is_group and owner is None:
+        message = None  # whose menu it is cannot be told: never edit it, send a new one
+    return Press(query, who, ButtonData.decode(query.data), message, owner)
+
+
+def menu_owner(markup: InlineKeyboardMarkup | None) -> int | None:
+    """Whose menu a message is, from the first of our buttons it carries."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data if isinstance(button.callback_data, str) else None
+            decoded = ButtonData.decode(data)
+            if decoded is not None:
+                return decoded.owner
+    return None
 
 
 async def answer_press(press: Press, locale: str, notice: str | None) -> None:

@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
@@ -27,8 +28,10 @@ from bot.core.view import View
 from bot.render.text import Button, Renderer, Reply
 from bot.store.base import Loaded, Store
 from bot.telegram.common import (
+    ANONYMOUS_ADMIN,
     NOT_YOURS,
     ButtonEvent,
+    Press,
     Turn,
     Who,
     answer_press,
@@ -64,6 +67,8 @@ class Menus:
         self.store = store
         self.settings = settings
         self.renderer = Renderer(engine.flow)
+        # Set by add_handlers (admin.py knows): whether an update comes from a chat's admin.
+        self.is_admin: Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]] | None = None
 
     # --- sending a menu ------------------------------------------------------------------------
 
@@ -193,6 +198,8 @@ class Menus:
         notice: str | None = NOT_YOURS
         locale = i18n.locale_for(press.who.language_code)
         try:
+            if not press.mine and await self._anonymous_admins(update, context, press):
+                press = press.as_anonymous_admin()
             if not press.mine:
                 return
             event = event_for(press.data.action, self.engine) if press.data else None
@@ -207,6 +214,19 @@ class Menus:
             await self.edit_or_send(context.bot, press.who, press.message, turn)
         finally:
             await answer_press(press, locale, notice)
+
+    async def _anonymous_admins(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press
+    ) -> bool:
+        """Whether an admin pressed the menu an anonymous admin opened (/ask as the group)."""
+        return (
+            press.who.is_group
+            and press.owner == ANONYMOUS_ADMIN
+            and press.data is not None
+            and press.data.owner == ANONYMOUS_ADMIN
+            and self.is_admin is not None
+            and await self.is_admin(update, context)
+        )
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = who_of(update)
