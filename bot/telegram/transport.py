@@ -111,6 +111,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # Bot API answers are JSON; no cookies to keep between calls.
                 cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=True,  # HTTP_PROXY / HTTPS_PROXY, as httpx honours them
             )
 
     async def shutdown(self) -> None:
