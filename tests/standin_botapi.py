@@ -263,6 +263,7 @@ class _Server:
     loop: asyncio.AbstractEventLoop
     thread: threading.Thread | None = None
     runner: web.AppRunner | None = None
+    site: web.SockSite | None = None
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     error: BaseException | None = None
 
@@ -319,6 +320,7 @@ class StandinBotAPI:
         if self._server is not None:
             raise RuntimeError("StandinBotAPI already started")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # see refuse_connections
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
         server = self._server = _Server(loop=asyncio.new_event_loop())
@@ -372,7 +374,8 @@ class StandinBotAPI:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         server.runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await server.runner.setup()
-        await web.SockSite(server.runner, sock).start()
+        server.site = web.SockSite(server.runner, sock)
+        await server.site.start()
 
     @property
     def base_url(self) -> str:
@@ -867,6 +870,37 @@ class StandinBotAPI:
         """Cut the connection of the next ``count`` calls of ``method`` without an answer."""
         with self._lock:
             self._failures.setdefault(method.lower(), []).append(_Fault(count, drop=True))
+
+    def refuse_connections(self, seconds: float) -> None:
+        """Stop listening for ``seconds`` and cut every open connection: new connections are
+        refused (ECONNREFUSED) as when the server is down; then it listens on the same port."""
+        server = self._server
+        assert server is not None and server.runner is not None
+        asyncio.run_coroutine_threadsafe(self._go_away(server, seconds), server.loop).result(10)
+
+    async def _go_away(self, server: _Server, seconds: float) -> None:
+        assert server.runner is not None and server.runner.server is not None
+        if server.site is not None:
+            await server.site.stop()
+        for handler in list(server.runner.server.connections):
+            handler.force_close()
+
+        async def come_back() -> None:
+            await asyncio.sleep(seconds)
+            while True:  # the port is free once the cut connections are fully closed
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", self._port))
+                    break
+                except OSError:
+                    sock.close()
+                    await asyncio.sleep(0.05)
+            assert server.runner is not None
+            server.site = web.SockSite(server.runner, sock)
+            await server.site.start()
+
+        server.loop.create_task(come_back())
 
     def clear_faults(self) -> None:
         """Forget every failure, garbled answer, dropped connection and delay still queued."""

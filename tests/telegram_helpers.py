@@ -41,7 +41,12 @@ async def running_bot(
     await app.initialize()
     await app.post_init(app)
     await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    # As run_polling does in production: a failed getUpdates goes to the error handlers.
+    await app.updater.start_polling(
+        poll_interval=0.0,
+        timeout=1,
+        error_callback=lambda exc: app.create_task(app.process_error(update=None, error=exc)),
+    )
     try:
         yield app
     finally:

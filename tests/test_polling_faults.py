@@ -97,3 +97,16 @@ async def test_cut_connections_to_get_updates_are_survived(
         api.drop_next("getUpdates", count=3)
         reply = await say(api, user, "/help")
     assert "/forget" in reply["text"]
+
+
+async def test_a_bot_api_that_refuses_connections_for_a_while_is_survived(
+    api: StandinBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    user = api.user(7004)
+    async with running_bot(api, tmp_path / "bot.sqlite3"):
+        await say(api, user, "/start")
+        api.refuse_connections(1.5)
+        api.send_text(user, "/help")
+        await api.wait_for_async(lambda a: "/forget" in a.last_message(user.id)["text"], 20)
+    assert "Traceback" not in logged(caplog)
