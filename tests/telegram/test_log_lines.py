@@ -10,7 +10,7 @@ from pathlib import Path
 from standin_botapi import StandinBotAPI
 from telegram_helpers import TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "我妈妈的糖尿病药-SECRET-5521"
 
 

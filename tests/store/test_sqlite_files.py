@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.store.sqlite import SQLiteStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Five significant bytes: SQLite keeps it as the 6-byte big-endian integer 00 7a 5b 3c 2d 1e.
 USER = 0x7A5B3C2D1E
 OTHER = 0x123456789

@@ -4,7 +4,6 @@ garbled answers, cut connections, and says so without anyone's message text in t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ POISONS: dict[str, dict[str, Any]] = {
         }
     },
 }
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def logged(caplog: pytest.LogCaptureFixture) -> str:

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from standin_botapi import StandinBotAPI, StandinUser
 from telegram_helpers import calls_since, running_bot, say
 
 GROUP = {"id": -1001555000222, "type": "supergroup", "title": "家人群"}
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "StandinBot"}
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def count(db: Path, table: str, chat_id: int) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +20,6 @@ ANONYMOUS_ADMIN_BOT = {
 }
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "StandinBot"}
 _ids = itertools.count(700_000)
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def sessions(db: Path, chat_id: int) -> int:

@@ -18,7 +18,7 @@ from bot.cli.main import main
 from bot.store.backup import backup
 from bot.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_live(db: Path, sessions: int = 50) -> None:
