@@ -154,8 +154,11 @@ def make_web_app(
 class _Refused:
     """The protocol of a connection over the limit: closed as soon as it is made."""
 
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        log.warning("webhook connection refused: %s connections are open already", "too many")
+        log.warning("webhook connection refused: %d connections are open already", self.limit)
         transport.close()
 
     def connection_lost(self, exc: BaseException | None) -> None:
@@ -218,7 +221,7 @@ async def start_webhook(
 
     def connection() -> Any:
         if len(handlers.connections) >= limits.max_connections:
-            return _Refused()
+            return _Refused(limits.max_connections)
         return handlers()
 
     server = await asyncio.get_running_loop().create_server(
