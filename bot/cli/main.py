@@ -16,9 +16,10 @@ from bot.cli import understand
 from bot.config import Settings
 from bot.core import i18n, ids
 from bot.core.engine import Engine
-from bot.core.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
+from bot.core.flow import NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.core.flowfile import FlowError
 from bot.core.regions import find_region, is_nationwide, region_answers
+from bot.core.resources import flows_dir
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
 from bot.store.base import Store, StoreUnavailable
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "check":
-            return cmd_check(args.flows)
+            return cmd_check(args.flows or flows_dir())
         if command in ("backup", "restore"):
             return cmd_backup(command, args.path)
         flow = load_flow()
@@ -99,10 +100,12 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
-    check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
+    check.add_argument(
+        "--flows", type=Path, help="the folder to check (default: FLOWS_DIR, else the shipped one)"
+    )
     sub.add_parser("sources", help="list every source the rules cite")
     facts = sub.add_parser("facts", help="the table from each fact to the rules that use it")
-    facts.add_argument("--write", action="store_true", help=f"rewrite {FACT_TABLE.name}")
+    facts.add_argument("--write", action="store_true", help=f"rewrite {FACT_TABLE}")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database consistently, even while the bot runs"
     )
@@ -295,7 +298,7 @@ def cmd_backup(command: str, path: Path) -> int:
     return 0
 
 
-FACT_TABLE = FLOWS_DIR / "FACTS.md"
+FACT_TABLE = "FACTS.md"  # beside the flow files it describes
 
 
 def fact_table(flow: Flow) -> str:
@@ -323,8 +326,9 @@ def fact_table(flow: Flow) -> str:
 def cmd_facts(flow: Flow, write: bool = False) -> int:
     table = fact_table(flow)
     if write:
-        FACT_TABLE.write_text(table, encoding="utf-8")
-        print(f"wrote {FACT_TABLE}")
+        path = flows_dir() / FACT_TABLE
+        path.write_text(table, encoding="utf-8")
+        print(f"wrote {path}")
     else:
         print(table, end="")
     return 0
