@@ -164,6 +164,7 @@ def test_the_lock_pins_every_dependency_and_ci_installs_from_it() -> None:
     pins: dict[str, str] = {}
     for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
+            assert "==" in line, f"requirements.lock: not an exact pin: {line}"
             name, _, version = line.partition("==")
             pins[canonicalize_name(name)] = version.split(";")[0].strip()
     for spec in wanted:
@@ -173,5 +174,7 @@ def test_the_lock_pins_every_dependency_and_ci_installs_from_it() -> None:
             continue  # an extra naming another extra
         assert name in pins, f"requirements.lock does not pin {name}"
         assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} vs {spec}"
+    # A pin of the project itself would make every install of it from source impossible.
+    assert canonicalize_name(project["name"]) not in pins
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert 'export PIP_CONSTRAINT="$PWD/requirements.lock"' in ci

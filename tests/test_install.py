@@ -161,3 +161,17 @@ def test_flows_dir_points_the_installed_bot_at_an_editors_copy(
         installed, tmp_path, "-m", "bot", "ask", "--insurance", "employee", FLOWS_DIR=str(copy)
     )
     assert ask.returncode == 1 and "rules.yaml" in ask.stderr
+
+
+def test_every_python_package_under_bot_ships_in_the_wheel() -> None:
+    """pyproject.toml lists packages by hand (two of them live outside bot/): none forgotten."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "bot").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -45,6 +45,7 @@ __all__ = [
     "Region",
     "Rule",
     "Source",
+    "flows_dir",
     "load_flow",
 ]
 
