@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.core.checks import snapshot_text
 from bot.core.engine import Engine
 
-SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "outcomes.json"
+SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "outcomes.json"
 
 
 def test_all_outcomes_match_the_snapshot(engine: Engine) -> None:
