@@ -26,6 +26,7 @@ class Settings:
     port: int
     webhook_listen: str
     webhook_read_timeout: float
+    metrics_port: int | None
     http_timeout: float
     http_client: str = "aiohttp"
     flood_global_per_second: float = 30.0
@@ -47,6 +48,7 @@ class Settings:
             port=int(env.get("PORT", "8080")),
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
             webhook_read_timeout=float(env.get("WEBHOOK_READ_TIMEOUT", "10")),
+            metrics_port=int(env["METRICS_PORT"]) if env.get("METRICS_PORT", "").strip() else None,
             http_timeout=float(env.get("TELEGRAM_TIMEOUT", "10")),
             http_client=env.get("TELEGRAM_HTTP", "aiohttp").strip().lower() or "aiohttp",
             flood_global_per_second=float(env.get("FLOOD_GLOBAL_PER_SECOND", "30")),

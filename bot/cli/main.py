@@ -1,4 +1,4 @@
-"""`python -m bot [run|console|ask|understand|check|sources|diagram]`."""
+"""`python -m bot [run|poll|webhook|console|ask|understand|check|sources|facts|diagram|…]`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,22 @@ import json
 import logging
 import sqlite3
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from dotenv import load_dotenv
 
 from bot.cli import understand
 from bot.config import Settings
 from bot.core import i18n, ids
 from bot.core.engine import Engine
-from bot.core.flow import FLOWS_DIR, NATIONWIDE, OUTCOME, Flow, load_flow
+from bot.core.flow import NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.core.flowfile import FlowError
 from bot.core.regions import find_region, is_nationwide, region_answers
+from bot.core.resources import flows_dir
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
 from bot.store.base import Store, StoreUnavailable
@@ -43,15 +48,18 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    load_dotenv(override=False)  # before FLOWS_DIR is read
     command = args.command or "run"
     try:
         if command == "check":
-            return cmd_check(args.flows)
+            return cmd_check(args.flows or flows_dir())
         if command in ("backup", "restore"):
             return cmd_backup(command, args.path)
+        if command == "health":
+            return cmd_health()
         flow = load_flow()
-        if command == "run":
-            return cmd_run(flow, webhook=args.webhook)
+        if command in RUN_MODES:
+            return cmd_run(flow, "webhook" if args.webhook else command)
         if command == "console":
             from bot.cli import console
 
@@ -87,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
         help="serve Telegram's webhook on PORT instead of polling (needs WEBHOOK_URL)",
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the Telegram bot (polling); the default")
+    sub.add_parser("run", help="the default: `webhook` when WEBHOOK_URL is set, else `poll`")
+    sub.add_parser("poll", help="run the bot with long polling (the Procfile's worker)")
+    sub.add_parser("webhook", help="serve Telegram's webhook on PORT (the Procfile's web)")
     console = sub.add_parser("console", help="talk to the engine in this terminal")
     console.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
     ask = sub.add_parser("ask", help="print the rule for one set of answers")
@@ -99,10 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     check = sub.add_parser("check", help="validate flows/ and exit non-zero on any problem")
-    check.add_argument("--flows", type=Path, default=FLOWS_DIR, help="the folder to check")
+    check.add_argument(
+        "--flows", type=Path, help="the folder to check (default: FLOWS_DIR, else the shipped one)"
+    )
+    sub.add_parser(
+        "health", help="ask the running bot's /healthz (PORT for webhook, else METRICS_PORT)"
+    )
     sub.add_parser("sources", help="list every source the rules cite")
     facts = sub.add_parser("facts", help="the table from each fact to the rules that use it")
-    facts.add_argument("--write", action="store_true", help=f"rewrite {FACT_TABLE.name}")
+    facts.add_argument("--write", action="store_true", help=f"rewrite {FACT_TABLE}")
     backup = sub.add_parser(
         "backup", help="copy the SQLite database consistently, even while the bot runs"
     )
@@ -118,7 +133,24 @@ def _parser() -> argparse.ArgumentParser:
 # --- run ----------------------------------------------------------------------------------------
 
 
-def cmd_run(flow: Flow, webhook: bool = False) -> int:
+RUN_MODES = ("run", "poll", "webhook")
+
+
+def run_mode(mode: str, settings: Settings) -> str:
+    """`poll` or `webhook`; a process type whose settings contradict it stops with one line."""
+    if mode == "run":
+        return "webhook" if settings.webhook_url else "poll"
+    if mode == "poll" and settings.webhook_url:
+        raise UsageError(
+            "poll: WEBHOOK_URL is set, but polling would delete that webhook; "
+            "unset WEBHOOK_URL, or run `python -m bot webhook`"
+        )
+    if mode == "webhook" and not settings.webhook_url:
+        raise UsageError("webhook: WEBHOOK_URL is not set (the public https URL Telegram posts to)")
+    return mode
+
+
+def cmd_run(flow: Flow, mode: str = "run") -> int:
     settings = Settings.from_env()
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -127,6 +159,8 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
     # transitions logs every state change at INFO: most of the log, and nothing to act on.
     logging.getLogger("transitions").setLevel(logging.WARNING)
     if not settings.token:
+        if mode != "run":  # a service: one line for its log
+            raise UsageError(f"{mode}: TELEGRAM_BOT_TOKEN is not set (@BotFather gives one)")
         print(NO_TOKEN, file=sys.stderr)
         if sys.stdin.isatty():
             answer = input("Start the console now? [Y/n] ").strip().lower()
@@ -137,23 +171,26 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
         return 1
     if settings.http_client not in ("aiohttp", "httpx"):
         raise UsageError(f"TELEGRAM_HTTP must be aiohttp or httpx, not {settings.http_client!r}")
+    mode = run_mode(mode, settings)
     from telegram import Update
 
-    from bot.store.factory import open_store
+    from bot.store.factory import StoreConfigError, open_store
     from bot.telegram.app import build_application
+    from bot.telegram.health import PortInUse, serve_health_while_running
 
-    store = open_store(
-        settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
-    )
+    try:
+        store = open_store(
+            settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
+        )
+    except StoreConfigError as exc:
+        raise UsageError(str(exc)) from None
     try:  # before anything else: a database the bot cannot write to is one clear line
         asyncio.run(_check_store(store))
     except (StoreUnavailable, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     application = build_application(settings, Engine(flow), store)
-    if webhook or settings.webhook_url:
-        if not settings.webhook_url:
-            raise UsageError("--webhook needs WEBHOOK_URL, the public https URL Telegram posts to")
+    if mode == "webhook":
         from bot.telegram.webhook import Limits, serve
 
         timeout = settings.webhook_read_timeout
@@ -169,13 +206,35 @@ def cmd_run(flow: Flow, webhook: bool = False) -> int:
             )
         )
         return 0
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.metrics_port is not None:
+        serve_health_while_running(application, store, settings.metrics_port)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except PortInUse as exc:
+        raise UsageError(str(exc)) from None
     return 0
 
 
 async def _check_store(store: Store) -> None:
     await store.open()
     await store.close()
+
+
+def cmd_health() -> int:
+    """For container HEALTHCHECKs and scripts: 0 when the local /healthz says ok, else 1."""
+    settings = Settings.from_env()
+    port = settings.port if settings.webhook_url else settings.metrics_port
+    if port is None:
+        raise UsageError("health: polling serves /healthz only when METRICS_PORT is set")
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            print(response.read().decode().strip())
+            return 0
+    except urllib.error.HTTPError as exc:
+        print(f"unhealthy ({exc.code}): {exc.read().decode().strip()}", file=sys.stderr)
+    except OSError as exc:
+        print(f"unhealthy: no answer on port {port} ({exc})", file=sys.stderr)
+    return 1
 
 
 # --- ask ----------------------------------------------------------------------------------------
@@ -295,7 +354,7 @@ def cmd_backup(command: str, path: Path) -> int:
     return 0
 
 
-FACT_TABLE = FLOWS_DIR / "FACTS.md"
+FACT_TABLE = "FACTS.md"  # beside the flow files it describes
 
 
 def fact_table(flow: Flow) -> str:
@@ -323,8 +382,9 @@ def fact_table(flow: Flow) -> str:
 def cmd_facts(flow: Flow, write: bool = False) -> int:
     table = fact_table(flow)
     if write:
-        FACT_TABLE.write_text(table, encoding="utf-8")
-        print(f"wrote {FACT_TABLE}")
+        path = flows_dir() / FACT_TABLE
+        path.write_text(table, encoding="utf-8")
+        print(f"wrote {path}")
     else:
         print(table, end="")
     return 0

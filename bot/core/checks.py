@@ -18,8 +18,6 @@ from bot.core.engine import BEGIN, Engine
 from bot.core.flow import OUTCOME, Flow, Rule
 from bot.core.flowfile import Problem
 
-SNAPSHOT = Path(__file__).resolve().parents[2] / "tests" / "snapshots" / "outcomes.json"
-
 
 def walk_paths(engine: Engine) -> Iterator[dict[str, str]]:
     """Every complete set of answers a user can give, by trying every visible option."""

@@ -37,8 +37,9 @@ from typing import NamedTuple
 import opencc
 
 from bot.core.flowfile import normalize
+from bot.core.resources import flows_dir, package_dir
 
-DIVISIONS_FILE = Path(__file__).resolve().parents[2] / "flows" / "divisions.csv"
+DIVISIONS_FILE = package_dir("bot.flows") / "divisions.csv"  # the shipped table
 LEVELS = ("province", "prefecture", "county")
 _CODE = re.compile(r"^\d{6}$")
 
@@ -157,8 +158,9 @@ def traditional(text: str) -> str:
     return _s2t().convert(text)
 
 
-def read_divisions(path: Path = DIVISIONS_FILE) -> Divisions:
-    """Read the CSV (no caching: tests use this to read other files)."""
+def read_divisions(path: Path | None = None) -> Divisions:
+    """Read the CSV (no caching: tests use this to read other files); FLOWS_DIR's if set."""
+    path = path or flows_dir() / DIVISIONS_FILE.name
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         if next(reader) != list(Division._fields):

@@ -28,6 +28,7 @@ from bot.core.model import (
     Rule,
     Source,
 )
+from bot.core.resources import flows_dir, package_dir
 
 # The data types are re-exported: `from bot.core.flow import Flow` reads well at every use.
 __all__ = [
@@ -44,10 +45,12 @@ __all__ = [
     "Region",
     "Rule",
     "Source",
+    "flows_dir",
     "load_flow",
 ]
 
-FLOWS_DIR = Path(__file__).resolve().parents[2] / "flows"
+# The flow files shipped with the package; load_flow() reads FLOWS_DIR instead when it is set.
+FLOWS_DIR = package_dir("bot.flows")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.]*$")
 _CODE = re.compile(r"^[a-z]$")
@@ -57,8 +60,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 # --- loading ----------------------------------------------------------------------------------
 
 
-def load_flow(directory: Path = FLOWS_DIR) -> Flow:
-    """Load and validate every flow file; raise FlowError listing all problems."""
+def load_flow(directory: Path | None = None) -> Flow:
+    """Load and validate every flow file; raise FlowError listing all problems.
+
+    Without a directory: FLOWS_DIR from the environment, else the shipped files.
+    """
+    directory = directory or flows_dir()
     problems = Problems()
     regions = _load_regions(directory / "regions.yaml", problems)
     sources = _load_sources(directory / "sources.yaml", problems)

@@ -18,8 +18,9 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from bot.core import languages
+from bot.core.resources import package_dir
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = package_dir("bot.locales")
 DOMAIN = "messages"
 DEFAULT_LOCALE = languages.DEFAULT.code
 

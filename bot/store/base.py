@@ -67,5 +67,8 @@ class Store(Protocol):
 
     async def verdict_counts(self, chat_id: int, days: int) -> dict[str, int]: ...
 
+    async def ping(self) -> None:
+        """Raise unless the store can be read and written right now (for /healthz)."""
+
     async def purge(self) -> int:
         """Delete sessions idle longer than the TTL and old statistics; returns sessions deleted."""

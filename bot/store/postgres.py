@@ -17,6 +17,7 @@ store, statement for statement:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 
@@ -72,6 +73,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+PING_TIMEOUT_SECONDS = 2.0  # /healthz answers within this, also while the server hangs
 
 # One database-wide advisory lock key for schema changes, derived from a fixed name so every
 # worker of this bot computes the same key and other applications are unlikely to collide with it.
@@ -220,6 +223,12 @@ class PostgresStore:
 
     def _expiry(self) -> int:
         return int(time.time() - self.ttl)
+
+    async def ping(self) -> None:
+        """A round trip to a table the bot uses, bounded in time (the pool reconnects)."""
+        await asyncio.wait_for(
+            self.pool.fetchval("SELECT 1 FROM sessions LIMIT 1"), PING_TIMEOUT_SECONDS
+        )
 
     async def load(self, chat_id: int, user_id: int) -> Loaded:
         row = await self.pool.fetchrow(_LOAD, chat_id, user_id, self._expiry())

@@ -10,6 +10,7 @@ therefore cannot both win, and nothing about a user stays in process memory.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import time
@@ -83,6 +84,19 @@ def _unavailable(path: Path, exc: BaseException) -> str:
             f"the database {path} is read-only: the bot must be able to write to it and its folder"
         )
     return f"cannot use the database {path}: {exc}"
+
+
+PING_TIMEOUT_SECONDS = 1.0
+
+
+def _ping(path: Path, timeout: float) -> None:
+    uri = f"{path.resolve().as_uri()}?mode=rw"
+    with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("SELECT 1 FROM sessions LIMIT 1").fetchall()
+        finally:
+            con.execute("ROLLBACK")
 
 
 def _today() -> int:
@@ -211,6 +225,17 @@ class SQLiteStore:
 
     def _expiry(self) -> int:
         return int(time.time() - self.ttl)
+
+    async def ping(self) -> None:
+        """Open the file afresh, take the write lock and read a table, in a thread.
+
+        A fresh connection (never one that creates the file) notices what the open ones cannot:
+        the file deleted or its volume gone. The write lock fails while another process holds
+        the database or the file is read-only; nothing is written.
+        """
+        if self._hot is None:
+            raise RuntimeError("store is not open")
+        await asyncio.to_thread(_ping, self.path, PING_TIMEOUT_SECONDS)
 
     async def load(self, chat_id: int, user_id: int) -> Loaded:
         row = self.hot.execute(_LOAD_SQL, (chat_id, user_id, self._expiry())).fetchone()

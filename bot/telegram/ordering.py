@@ -10,6 +10,7 @@ per-user state stays in memory.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -17,6 +18,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.telegram.flood import REPLYING_TO
+from bot.telegram.metrics import LATENCY, UPDATES, update_kind
 
 
 def ordering_key(update: object) -> int | None:
@@ -38,6 +40,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         # Calls made while handling this update are replies in its chat (see flood.py).
         chat = update.effective_chat if isinstance(update, Update) else None
         REPLYING_TO.set(chat.id if chat is not None else None)
+        # Polling mode comes through here (the webhook calls process_update itself and counts
+        # there), so /metrics has the same update counts and latencies in both modes.
+        UPDATES.labels(update_kind(update)).inc()
+        started = time.perf_counter()
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            LATENCY.observe(time.perf_counter() - started)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
             await coroutine

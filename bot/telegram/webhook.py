@@ -27,18 +27,17 @@ from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from telegram import Update
 from telegram.ext import Application
 
 from bot.store.base import Store
 from bot.telegram.common import STORE_FAILURES, StoreFailures
-from bot.telegram.metrics import ERRORS, LATENCY, REJECTED, UPDATES
+from bot.telegram.health import add_health_routes
+from bot.telegram.metrics import ERRORS, LATENCY, REJECTED, UPDATES, update_kind
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -77,13 +76,6 @@ def derived_secret(token: str) -> str:
     token (a random one per worker would make each refuse the others' updates), and nobody
     without the token can compute it."""
     return hmac.new(token.encode(), b"webhook secret token", hashlib.sha256).hexdigest()
-
-
-def update_kind(update: Update) -> str:
-    for kind in ("callback_query", "message", "inline_query", "edited_message", "my_chat_member"):
-        if getattr(update, kind, None) is not None:
-            return kind
-    return "other"
 
 
 def parse_update(body: bytes, application: Application) -> Update | None:
@@ -132,22 +124,9 @@ def make_web_app(
             return web.Response(status=503, text="store unavailable")
         return web.Response(text="ok")
 
-    async def healthz(request: web.Request) -> web.Response:
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT):
-                await store.load(0, 0)  # one read, as every update does
-        except Exception as exc:
-            log.warning("health check: the store does not answer (%s)", type(exc).__name__)
-            return web.Response(status=503, text="store unavailable")
-        return web.Response(text="ok")
-
-    async def metrics(request: web.Request) -> web.Response:
-        return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
     app = web.Application(client_max_size=1 << 20)
     app.router.add_post(path, telegram)
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
+    add_health_routes(app, store)
     return app
 
 

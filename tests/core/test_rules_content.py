@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli.main import answers_for_region, outcome_json
 from bot.core.engine import Engine
-from bot.core.flow import OUTCOME
+from bot.core.flow import FLOWS_DIR, OUTCOME
 
 # (region, insurance, item, relative, scope) -> verdict, a rule id in the outcome, a source id,
 # and a word the text or a condition must contain (None: no particular word).
@@ -279,6 +279,6 @@ def test_every_fact_is_used_by_a_rule(engine: Engine) -> None:
 def test_the_fact_table_in_flows_is_up_to_date(engine: Engine) -> None:
     from bot.cli.main import FACT_TABLE, fact_table
 
-    assert FACT_TABLE.read_text(encoding="utf-8") == fact_table(engine.flow), (
+    assert (FLOWS_DIR / FACT_TABLE).read_text(encoding="utf-8") == fact_table(engine.flow), (
         "run `python -m bot facts --write` and review flows/FACTS.md"
     )

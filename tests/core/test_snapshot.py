@@ -7,9 +7,12 @@ A content change shows its whole effect in review: regenerate with
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from bot.core.checks import SNAPSHOT, snapshot_text
+from bot.core.checks import snapshot_text
 from bot.core.engine import Engine
+
+SNAPSHOT = Path(__file__).resolve().parents[1] / "snapshots" / "outcomes.json"
 
 
 def test_all_outcomes_match_the_snapshot(engine: Engine) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 
 from bot.core.divisions import Divisions, load_divisions
-from bot.core.flow import FLOWS_DIR, Flow, Region
+from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
+from bot.core.resources import flows_dir
 from bot.core.understand.normal import Normalizer, bare, is_word_char
 
 LEXICON_FILE = "lexicon.yaml"
@@ -495,4 +496,4 @@ def _top_level_lines(path: Path) -> dict[str, int]:
 
 def load_lexicon(flow: Flow, path: Path | None = None) -> Lexicon:
     """Read and check lexicon.yaml; raise FlowError naming file and line of every problem."""
-    return LexiconBuilder(flow, path or FLOWS_DIR / LEXICON_FILE, Normalizer()).build()
+    return LexiconBuilder(flow, path or flows_dir() / LEXICON_FILE, Normalizer()).build()

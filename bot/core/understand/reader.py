@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.divisions import Divisions, load_divisions
-from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.flow import Flow
+from bot.core.resources import flows_dir
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import LEXICON_FILE, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
@@ -71,7 +72,7 @@ class Understander:
         normalize = Normalizer()
         divisions = divisions if divisions is not None else load_divisions()
         self.lexicon = LexiconBuilder(
-            flow, lexicon_path or FLOWS_DIR / LEXICON_FILE, normalize, divisions
+            flow, lexicon_path or flows_dir() / LEXICON_FILE, normalize, divisions
         ).build()
         self._matcher = Matcher(self.lexicon, normalize)
         self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
