@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import urllib.parse
+import urllib.request
 from typing import Any
 
 import aiohttp
@@ -83,7 +85,7 @@ class AiohttpRequest(BaseRequest):
     others (`total` = connect + pool + write + read).
     """
 
-    __slots__ = ("_limits", "_media_write_timeout", "_pool_size", "_session")
+    __slots__ = ("_limits", "_media_write_timeout", "_pool_size", "_proxies", "_session")
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class AiohttpRequest(BaseRequest):
         self._limits = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -111,7 +114,6 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # Bot API answers are JSON; no cookies to keep between calls.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=True,  # HTTP_PROXY / HTTPS_PROXY, as httpx honours them
             )
 
     async def shutdown(self) -> None:
@@ -131,6 +133,18 @@ class AiohttpRequest(BaseRequest):
         return aiohttp.ClientTimeout(
             total=total, connect=acquire, sock_connect=connect, sock_read=read
         )
+
+    def _proxy(self, url: str) -> str | None:
+        """HTTP(S)_PROXY / NO_PROXY from the environment, as httpx honours them, looked up once
+        per base URL (aiohttp's own `trust_env` looks them and ~/.netrc up on every request, each
+        in a worker thread: two thread hand-overs per Bot API call)."""
+        base = url.rsplit("/", 1)[0]
+        if base not in self._proxies:
+            parts = urllib.parse.urlsplit(url)
+            proxy = urllib.request.getproxies().get(parts.scheme)
+            bypass = parts.hostname is None or urllib.request.proxy_bypass(parts.hostname)
+            self._proxies[base] = None if bypass else proxy
+        return self._proxies[base]
 
     @staticmethod
     def _body(request_data: RequestData | None) -> Any:
@@ -170,7 +184,7 @@ class AiohttpRequest(BaseRequest):
             body = self._body(request_data)
             headers = _JSON_HEADERS if isinstance(body, bytes) else None
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:

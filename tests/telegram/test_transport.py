@@ -143,3 +143,11 @@ async def test_a_callback_answer_is_retried_after_a_server_error(
         query = api.press(user, menu, button_text="北京")
         await api.wait_for_async(lambda a: query in a.callback_answers)
     assert api.unanswered_callbacks() == []
+
+
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    request = AiohttpRequest()
+    assert request._proxy("https://api.telegram.org/bot1:X/getMe") == "http://proxy.example:3128"
+    assert request._proxy("http://127.0.0.1:8081/bot1:X/getMe") is None
