@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import opencc
@@ -73,7 +73,7 @@ def load() -> Catalog:
     with TEMPLATE.open("rb") as fh:
         catalog = read_po(fh, locale=LOCALE)
     catalog.locale = Locale.parse(LOCALE)
-    catalog.revision_date = datetime.now(timezone.utc)
+    catalog.revision_date = datetime.now(UTC)
     catalog.fuzzy = False
     CATALOG.parent.mkdir(parents=True, exist_ok=True)
     print(f"created {CATALOG.relative_to(LOCALES_DIR.parent)} from {TEMPLATE.name}")

@@ -21,6 +21,14 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     assert "python -m bot" in run_bot and "pytest" in run_tests
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci.splitlines()
+    # The gates run before the tests, each with the pinned version from the test extra.
+    steps = run_tests.split(" && ")
+    gates = [".venv/bin/ruff check", ".venv/bin/ruff format --check", ".venv/bin/mypy"]
+    assert all(gate in steps for gate in gates), steps
+    assert max(steps.index(g) for g in gates) < steps.index(".venv/bin/python -m pytest")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"ruff==[0-9.]+"', pyproject) and re.search(r'"mypy==[0-9.]+"', pyproject)
+    assert "[tool.mypy]" in pyproject
 
 
 def test_procfile_runs_the_worker() -> None:

@@ -68,7 +68,7 @@ def build_dot(engine: Engine) -> str:
         lines.append(f'  {OUTCOME} -> "{verdict}" [style=dotted, arrowhead=none];')
     for source in [BEGIN, *(q.id for q in flow.questions)]:
         for transition in engine.machine.get_transitions("advance", source=source):
-            dest = transition.dest
+            dest = str(transition.dest)
             label = "" if dest == OUTCOME else _when(flow.question(dest))
             attrs = f' [label="{label}", fontsize=9]' if label else ""
             lines.append(f"  {source} -> {dest}{attrs};")

@@ -117,7 +117,8 @@ def _check_paths(flow: Flow, engine: Engine) -> list[Problem]:
             top = found[0].specificity(flow.regions)
             for other in found[1:]:
                 if other.specificity(flow.regions) == top:
-                    key = tuple(sorted((found[0].id, other.id)))
+                    first, second = sorted((found[0].id, other.id))
+                    key = (first, second)
                     ties.setdefault(key, engine.payload_for(answers))
     for q in flow.questions:
         if q.id not in reached:

@@ -155,7 +155,7 @@ def _s2t() -> opencc.OpenCC:
 
 def traditional(text: str) -> str:
     """A simplified name in traditional characters (OpenCC s2t), for the zh_Hant interface."""
-    return _s2t().convert(text)
+    return str(_s2t().convert(text))
 
 
 def read_divisions(path: Path | None = None) -> Divisions:

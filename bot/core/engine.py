@@ -374,10 +374,10 @@ class Engine:
         bad = False
         for part in filter(None, payload.split("-")):
             question = self.flow.question_by_code(part[:1])
-            if question is None or question.option(part[1:]) is None:
+            option = question.option(part[1:]) if question is not None else None
+            if question is None or option is None:
                 bad = True
                 continue
-            option = question.option(part[1:])
             answers[question.id] = option.id
             if option.when is not None and len(option.when.alternatives) == 1:
                 for slot, values in option.when.alternatives[0]:

@@ -274,12 +274,13 @@ def _load_questions(
     questions: list[Question] = []
     seen_codes: dict[str, str] = {}
     for entry in entries:
-        qid = _require(entry, "id", file, problems, "question")
-        code = _require(entry, "code", file, problems, f"question {qid}")
-        text = _require(entry, "text", file, problems, f"question {qid}")
+        found = _require(entry, "id", file, problems, "question")
+        code = _require(entry, "code", file, problems, f"question {found}")
+        text = _require(entry, "text", file, problems, f"question {found}")
         line = line_of(entry)
-        if qid is None or code is None or text is None:
+        if found is None or code is None or text is None:
             continue
+        qid = found
         if not _ID.match(qid):
             problems.add(file, line, f"question id '{qid}' must be lowercase ascii")
         if not _CODE.match(code):

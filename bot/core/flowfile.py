@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 
-class LineDict(dict):
+class LineDict(dict[str, object]):
     """A YAML mapping that remembers the line it started on (1-based)."""
 
     line: int = 0
@@ -26,7 +26,7 @@ class LineDict(dict):
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_Base):  # type: ignore[misc, valid-type]
+class _LineLoader(_Base):  # type: ignore[misc]
     pass
 
 

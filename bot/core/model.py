@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core import ids, languages
-from bot.core.ids import NATIONWIDE
+from bot.core.ids import NATIONWIDE as NATIONWIDE
 
 VERDICTS = ("allowed", "not_allowed", "conditional", "info")
 LAYERS = ("holder", "item", "person")
@@ -147,6 +147,8 @@ class Flow:
     facts: Mapping[str, Fact]
     # Where the flow files were read from, so the lexicon beside them is read too.
     directory: Path | None = field(default=None, compare=False)
+    _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
+    _by_code: dict[str, Question] = field(init=False, repr=False, compare=False)
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]

@@ -106,6 +106,11 @@ class Renderer:
             return region.label(locale)
         return i18n.gettext(locale, option.label)
 
+    def label_of(self, question: Question, option_id: str, locale: str) -> str:
+        """An option's label by id (the bare id if the flow no longer has it)."""
+        option = question.option(option_id)
+        return option_id if option is None else self.option_label(question, option, locale)
+
     def region_name(self, code: str, locale: str) -> str:
         region = self.flow.regions.get(code)
         if region is None:
@@ -196,11 +201,7 @@ class Renderer:
         lines = [t("我理解的是：") + " · ".join(parts)] if parts else []
         for slot, candidates in understood.ambiguous.items():
             question = self.flow.question(slot)
-            names = [
-                self.option_label(question, question.option(c), locale)
-                for c in candidates
-                if question.option(c) is not None
-            ]
+            names = [self.label_of(question, c, locale) for c in candidates]
             lines.append(
                 t("你提到了几个选项：{options}。请在下面选一个。").format(
                     options=format_list(names, locale=i18n.babel_locale(locale))
@@ -243,8 +244,7 @@ class Renderer:
         """A question's buttons laid out in rows; the same for everyone at that point."""
         question = self.flow.question(qid)
         buttons = [
-            Button(f"{qid}:{oid}", self.option_label(question, question.option(oid), locale))
-            for oid in option_ids
+            Button(f"{qid}:{oid}", self.label_of(question, oid, locale)) for oid in option_ids
         ]
         return tuple(self._rows(buttons))
 

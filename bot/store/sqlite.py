@@ -197,7 +197,7 @@ class SQLiteStore:
         self._hot.execute("PRAGMA secure_delete=ON")
 
     async def migrate(self) -> None:
-        rows = await self.db.execute_fetchall("PRAGMA user_version")
+        rows = list(await self.db.execute_fetchall("PRAGMA user_version"))
         current = rows[0][0]
         for version, statements in MIGRATIONS:
             if version <= current:
@@ -307,7 +307,7 @@ class SQLiteStore:
                 "quiet" in fields,
             ),
         )
-        region, locale, quiet = rows[0]
+        region, locale, quiet = next(iter(rows))
         return ChatSettings(region, locale, bool(quiet))
 
     async def _transaction(self, statements: list[tuple[str, tuple[object, ...]]]) -> None:

@@ -90,7 +90,7 @@ class InlineHandlers:
         assert outcome is not None
         text = renderer.render(view, locale).text
         item = self.engine.flow.question(ids.ITEM)
-        item_label = renderer.option_label(item, item.option(session.answers[ids.ITEM]), locale)
+        item_label = renderer.label_of(item, session.answers[ids.ITEM], locale)
         return InlineQueryResultArticle(
             id=hashlib.sha1(self.engine.payload_for(session.answers).encode()).hexdigest()[:32],
             title=f"{t(VERDICT_LINES[outcome.verdict])} · {item_label}",

@@ -21,7 +21,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.core import i18n
-from bot.core.engine import OUTCOME, Engine, Event, Show, Start, Text
+from bot.core.engine import Engine, Event, Show, Start, Text
+from bot.core.flow import OUTCOME
 from bot.core.i18n import N_
 from bot.core.session import Session
 from bot.core.view import View

@@ -128,7 +128,7 @@ class AiohttpRequest(BaseRequest):
         connect = _seconds(connect, d_connect)
         pool = _seconds(pool, d_pool)
         parts = (read, write, connect, pool)
-        total = None if any(p is None for p in parts) else sum(parts)  # type: ignore[arg-type]
+        total = None if any(p is None for p in parts) else sum(parts)
         acquire = None if connect is None or pool is None else connect + pool
         return aiohttp.ClientTimeout(
             total=total, connect=acquire, sock_connect=connect, sock_read=read

