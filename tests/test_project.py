@@ -33,3 +33,24 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
 
 def test_procfile_runs_the_worker() -> None:
     assert "worker: python -m bot" in (ROOT / "Procfile").read_text(encoding="utf-8")
+
+
+def test_tests_live_with_their_layer() -> None:
+    """tests/core, tests/store, tests/telegram, tests/cli; only project-wide tests at the top."""
+    tests = ROOT / "tests"
+    top = sorted(p.name for p in tests.glob("test_*.py"))
+    assert top == ["test_layers.py", "test_project.py"], (
+        f"move {top} into tests/core, tests/store, tests/telegram or tests/cli"
+    )
+    folders = {p.parent.name for p in tests.glob("*/test_*.py")}
+    assert folders <= {"core", "store", "telegram", "cli"}, folders
+
+
+def test_the_stand_in_fixture_is_shared() -> None:
+    """One `api` fixture in tests/conftest.py (the stand-in's own tests keep a lenient one)."""
+    copies = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "tests").rglob("test_*.py")
+        if re.search(r"^def api\(", p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert copies == ["tests/telegram/test_standin_botapi.py"], copies
