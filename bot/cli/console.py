@@ -10,7 +10,7 @@ import sys
 from typing import TextIO
 
 from bot.core import i18n
-from bot.core.engine import Answer, Engine, Event, Nav, Show, Text
+from bot.core.engine import Answer, Engine, Event, Nav, Page, Show, Text
 from bot.core.i18n import N_
 from bot.render.text import Renderer, Reply
 
@@ -31,6 +31,8 @@ def show(reply: Reply, out: TextIO) -> list[str]:
 def event_for(line: str, codes: list[str]) -> Event:
     if line.isdigit() and 1 <= int(line) <= len(codes):
         code = codes[int(line) - 1]
+        if code.startswith("_page:"):
+            return Page(int(code.partition(":")[2]))
         if code.startswith("_"):
             return Nav(code[1:])
         question, _, option = code.partition(":")

@@ -22,7 +22,13 @@ from bot.core import i18n, ids
 from bot.core.engine import Engine
 from bot.core.flow import NATIONWIDE, OUTCOME, Flow, load_flow
 from bot.core.flowfile import FlowError
-from bot.core.regions import find_region, is_nationwide, region_answers
+from bot.core.regions import (
+    AmbiguousPlace,
+    candidates_text,
+    find_place,
+    is_nationwide,
+    region_answers,
+)
 from bot.core.resources import flows_dir
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
@@ -101,7 +107,11 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="talk to the engine in this terminal")
     console.add_argument("--lang", default="zh-Hans", help="zh-Hans (default) or en")
     ask = sub.add_parser("ask", help="print the rule for one set of answers")
-    ask.add_argument("--region", default=NATIONWIDE, help="code or name: 220100, 长春, 吉林省")
+    ask.add_argument(
+        "--region",
+        default=NATIONWIDE,
+        help="any province, city or county by code, name or pinyin: 330100, 杭州, 昆山, Hangzhou",
+    )
     ask.add_argument("--insurance", required=True)
     ask.add_argument("--item", help="item id, e.g. vaccine")
     ask.add_argument("--relative", help="self, spouse, parent, child, …")
@@ -241,15 +251,22 @@ def cmd_health() -> int:
 
 
 def answers_for_region(flow: Flow, value: str) -> dict[str, str]:
-    """--region as a code or a name -> province/city answers."""
+    """--region as a code or a name -> province/city answers (a county is kept as the city)."""
     if is_nationwide(value):
         return {ids.PROVINCE: NATIONWIDE}
-    region = find_region(flow, value)
-    if region is None:
+    try:
+        place = find_place(flow, value)
+    except AmbiguousPlace as err:
         raise UsageError(
-            f"unknown region {value!r}: give a GB/T 2260 code or a name such as 吉林 or 长春"
+            f"region {value!r} fits {len(err.candidates)} places, say which (name or code): "
+            + candidates_text(flow, err)
+        ) from None
+    if place is None:
+        raise UsageError(
+            f"unknown region {value!r}: give a GB/T 2260 code or the name of a province, "
+            "city or county, such as 吉林, 杭州, 昆山 or 330100"
         )
-    return region_answers(flow, region.code)
+    return region_answers(flow, place.code)
 
 
 def _choice(flow: Flow, question: str, value: str) -> str:
@@ -368,14 +385,17 @@ def fact_table(flow: Flow) -> str:
         "",
         "Generated from `facts.yaml` and the `facts:` lists in `rules.yaml` by",
         "`python -m bot facts --write`; a test fails when it is out of date, and",
-        "`python -m bot check` fails when a fact has no rule.",
+        "`python -m bot check` fails when a fact has no rule and no reason for having none.",
+        "F-ids come from the project's fact table (facts.md), R-ids from the fuller table",
+        "beside it (research.md).",
         "",
-        "| fact | what it says | rules |",
+        "| fact | what it says | rules (or why none) |",
         "|---|---|---|",
     ]
     for fid, fact in flow.facts.items():
         text = fact.text.replace("|", "/")
-        lines.append(f"| {fid} | {text} | {', '.join(used[fid]) or '**none**'} |")
+        rules = ", ".join(used[fid]) or (f"unused: {fact.unused}" if fact.unused else "**none**")
+        lines.append(f"| {fid} | {text} | {rules.replace('|', '/')} |")
     return "\n".join(lines) + "\n"
 
 

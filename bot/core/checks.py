@@ -20,7 +20,13 @@ from bot.core.flowfile import Problem
 
 
 def walk_paths(engine: Engine) -> Iterator[dict[str, str]]:
-    """Every complete set of answers a user can give, by trying every visible option."""
+    """Every complete set of answers a user can give, by trying every button.
+
+    Of the places (the city question), only those with rules of their own are walked, listed
+    or not (三门县 is typed, not a button): any other place is answered exactly like "other
+    city", which is walked, so the 3,000 places without rules would only repeat its paths.
+    """
+    ruled = {r.region for r in engine.flow.rules if r.region is not None}
 
     def walk(state: str, answers: dict[str, str]) -> Iterator[dict[str, str]]:
         state = engine._next(state, answers)
@@ -29,7 +35,8 @@ def walk_paths(engine: Engine) -> Iterator[dict[str, str]]:
             return
         question = engine.flow.question(state)
         for option in question.visible_options(answers):
-            yield from walk(state, {**answers, state: option.id})
+            if question.id == "province" or (option.id in ruled if option.place else option.listed):
+                yield from walk(state, {**answers, state: option.id})
 
     yield from walk(BEGIN, {})
 
@@ -85,6 +92,7 @@ def check(flow: Flow, engine: Engine | None = None, directory: Path | None = Non
     engine = engine or Engine(flow, understand=False)
     problems += _check_paths(flow, engine)
     problems += _check_facts(flow)
+    problems += check_verdict_policy(flow)
     problems += _check_translations(flow)
     pot = i18n.LOCALES_DIR / f"{i18n.DOMAIN}.pot"
     for locale in i18n.locales():
@@ -114,9 +122,9 @@ def _check_paths(flow: Flow, engine: Engine) -> list[Problem]:
                     dead_ends.setdefault("item", engine.payload_for(answers))
                 continue
             used.add(found[0].id)
-            top = found[0].specificity(flow.regions)
+            top = found[0].specificity(flow.divisions)
             for other in found[1:]:
-                if other.specificity(flow.regions) == top:
+                if other.specificity(flow.divisions) == top:
                     first, second = sorted((found[0].id, other.id))
                     key = (first, second)
                     ties.setdefault(key, engine.payload_for(answers))
@@ -142,13 +150,32 @@ def _check_paths(flow: Flow, engine: Engine) -> list[Problem]:
     return problems
 
 
+def check_verdict_policy(flow: Flow) -> list[Problem]:
+    """docs/verdict-policy.md: a conditional answer says what it depends on (the region, the
+    person's status or a threshold); any other verdict depends on none of these."""
+    problems = []
+    for rule in flow.rules:
+        if rule.verdict == "conditional" and not rule.depends_on:
+            message = "is conditional but depends_on names no region, status or threshold"
+            problems.append(_rule_problem(rule, message + " (else it is allowed)"))
+        elif rule.verdict != "conditional" and rule.depends_on:
+            message = f"is {rule.verdict} but has depends_on: only a conditional answer depends"
+            problems.append(_rule_problem(rule, message))
+    return problems
+
+
 def _check_facts(flow: Flow) -> list[Problem]:
+    """Every fact is used by a rule, or says why not; a fact said to be unused is not used."""
     used = {f for r in flow.rules for f in r.facts}
-    return [
-        Problem("facts.yaml", fact.line, f"fact {fact.id} is used by no rule")
-        for fact in flow.facts.values()
-        if fact.id not in used
-    ]
+    problems = []
+    for fact in flow.facts.values():
+        if fact.id not in used and not fact.unused:
+            message = f"fact {fact.id} is used by no rule (use it, or say why in 'unused:')"
+            problems.append(Problem("facts.yaml", fact.line, message))
+        elif fact.id in used and fact.unused:
+            message = f"fact {fact.id} is marked unused but a rule uses it"
+            problems.append(Problem("facts.yaml", fact.line, message))
+    return problems
 
 
 def flow_texts(flow: Flow) -> dict[str, tuple[str, int]]:
@@ -157,7 +184,7 @@ def flow_texts(flow: Flow) -> dict[str, tuple[str, int]]:
     for q in flow.questions:
         texts.setdefault(q.text, ("questions.yaml", q.line))
         for o in q.options:
-            if o.id not in flow.regions:
+            if not o.place:
                 texts.setdefault(o.label, ("questions.yaml", o.line))
     for r in flow.rules:
         for text in (r.text, *r.conditions):

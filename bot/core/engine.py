@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from transitions import Machine
 
 from bot.core import i18n, ids
-from bot.core.flow import OUTCOME, Flow
+from bot.core.flow import OUTCOME, Flow, Question
 from bot.core.flowfile import normalize
-from bot.core.regions import region_answers
+from bot.core.regions import RETIRED, region_answers
 from bot.core.rules import RuleBook
 from bot.core.session import Session
 from bot.core.understand import Understander, Understanding
@@ -85,7 +85,14 @@ class Start:
     resume: bool = False
 
 
-Event = Answer | Nav | Text | Show | Start
+@dataclass(frozen=True)
+class Page:
+    """Show another page of the current question's buttons (a province with many places)."""
+
+    page: int
+
+
+Event = Answer | Nav | Text | Show | Start | Page
 
 
 @dataclass
@@ -120,6 +127,9 @@ class Engine:
         self.machine = self._build_machine()
         self._advance = self.machine.events["advance"]
         self._text_index = self._build_text_index()
+        # Questions whose answer may be given without a button (a county by name or link): the
+        # walk has to see that answer to know the question is answered rather than skipped.
+        self._sticky = tuple(q.id for q in flow.questions if any(not o.listed for o in q.options))
 
     # --- construction ---------------------------------------------------------------------
 
@@ -156,15 +166,20 @@ class Engine:
             auto_transitions=False,
         )
 
-    def _build_text_index(self) -> dict[str, dict[str, str]]:
-        """normalized label or alias -> option id, per question (all locales' labels too)."""
-        index: dict[str, dict[str, str]] = {}
+    def _build_text_index(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """normalized label or alias -> option ids, per question (all locales' labels too).
+
+        A name may fit several options; the visible one is taken. Places that regions.yaml does
+        not name are not indexed (3,000 of them): `_place_answer` finds them in the divisions.
+        """
+        index: dict[str, dict[str, tuple[str, ...]]] = {}
         for q in self.flow.questions:
-            words: dict[str, str] = {}
+            words: dict[str, tuple[str, ...]] = {}
             for o in q.options:
-                names = [o.label, *o.aliases]
-                names += [i18n.gettext(loc, o.label) for loc in i18n.available()]
                 region = self.flow.regions.get(o.id)
+                if o.place and region is None:
+                    continue
+                names = [o.label, *o.aliases]
                 if region is not None:
                     names += [
                         region.name,
@@ -174,14 +189,17 @@ class Engine:
                         region.hant_short,
                         *region.aliases,
                     ]
-                for name in names:
-                    words.setdefault(normalize(name), o.id)
+                else:
+                    names += [i18n.gettext(loc, o.label) for loc in i18n.available()]
+                for key in dict.fromkeys(normalize(name) for name in names):
+                    words[key] = (*words.get(key, ()), o.id)
             index[q.id] = words
         return index
 
     # --- replay -----------------------------------------------------------------------------
 
     def _next(self, state: str, answers: Mapping[str, str]) -> str:
+        # `answers` may hold an answer to a question after `state` only for sticky questions.
         cursor = _Cursor(state)
         self._advance.trigger(cursor, answers)
         return cursor.state
@@ -196,13 +214,16 @@ class Engine:
         """
         kept = {k: v for k, v in answers.items() if k in self._prefix(state)}
         history = list(history or [])
+        sticky = {q: answers[q] for q in self._sticky if q in answers and q not in kept}
         while True:
-            state = self._next(state, kept)
+            state = self._next(state, {**kept, **sticky} if sticky else kept)
+            sticky.pop(state, None)
             if state == OUTCOME:
                 return Session(OUTCOME, kept, history)
             chosen = answers.get(state)
             question = self.flow.question(state)
-            if chosen is None or not any(o.id == chosen for o in question.visible_options(kept)):
+            option = question.option(chosen) if chosen is not None else None
+            if chosen is None or option is None or not option.visible(kept):
                 # Answers to later questions wait until the walk reaches them again (changing
                 # the item keeps the person), and are checked then.
                 later = self._order[self._order.index(state) + 1 :]
@@ -231,10 +252,13 @@ class Engine:
         """
         known = self._known
         answers = session.answers
+        retired = answers.get(ids.CITY) in RETIRED  # a code the divisions replaced (昌江)
+        if retired:
+            answers = {**answers, ids.CITY: RETIRED[answers[ids.CITY]]}
         valid = {q: o for q, o in answers.items() if o in known.get(q, ())}
-        if session.state in known and len(valid) == len(answers):
+        if not retired and session.state in known and len(valid) == len(answers):
             return session, False
-        if session.state == OUTCOME and len(valid) == len(answers):
+        if not retired and session.state == OUTCOME and len(valid) == len(answers):
             fresh = self.settle(valid)
             if fresh.state == OUTCOME and fresh.answers == valid:
                 return session, False
@@ -257,6 +281,8 @@ class Engine:
             return self._text(session, event.text)
         if isinstance(event, Start):
             return self._start(session, event.payload)
+        if isinstance(event, Page):
+            return Step(session, self.view(session, page=event.page), changed=False)
         return Step(session, self.view(session, event.notice), changed=False)
 
     def view(
@@ -265,6 +291,7 @@ class Engine:
         notice: str | None = None,
         understood: Understanding | None = None,
         corrections: tuple[str, ...] = (),
+        page: int = 0,
     ) -> View:
         """What to show for this session: its question with the visible options, or its card."""
         answers, history = dict(session.answers), tuple(session.history)
@@ -279,7 +306,7 @@ class Engine:
                 nav=CARD_NAV,
             )
         question = self.flow.question(session.state)
-        options = tuple(o.id for o in question.visible_options(session.answers))
+        options = tuple(o.id for o in question.listed_options(session.answers))
         return View(
             answers,
             history,
@@ -289,6 +316,7 @@ class Engine:
             understood=understood,
             corrections=corrections,
             nav=QUESTION_NAV,
+            page=page,
         )
 
     def _moved(self, old: Session, new: Session, notice: str | None = None) -> Step:
@@ -299,7 +327,8 @@ class Engine:
         question = self.flow.question(event.question) if event.question in self._order else None
         if question is None or session.state != question.id:
             return Step(session, self.view(session, "stale"), changed=False)
-        if not any(o.id == event.option for o in question.visible_options(session.answers)):
+        option = question.option(event.option)
+        if option is None or not option.visible(session.answers):
             return Step(session, self.view(session, "stale"), changed=False)
         answers = {**session.answers, question.id: event.option}
         new = self.settle(answers, question.id, [*session.history, question.id])
@@ -326,14 +355,35 @@ class Engine:
             if word in words:
                 return self._nav(session, action)
         if session.state != OUTCOME:
-            option = self._text_index[session.state].get(word)
-            if option is not None:
-                return self._answer(session, Answer(session.state, option))
+            question = self.flow.question(session.state)
+            for option_id in self._text_index[session.state].get(word, ()):
+                if question.option(option_id).visible(session.answers):  # type: ignore[union-attr]
+                    return self._answer(session, Answer(session.state, option_id))
+            place = self._place_answer(question, text, session.answers)
+            if place is not None:
+                return self._answer(session, Answer(session.state, place))
         if self.understander is not None:
             understood = self.understander.understand(text)
             if not understood.is_empty:
                 return self._understood(session, understood)
         return Step(session, self.view(session, "not_understood"), changed=False)
+
+    def _place_answer(
+        self, question: Question, text: str, answers: Mapping[str, str]
+    ) -> str | None:
+        """A place typed at a place question (昆山 at the city question of 江苏): its option.
+
+        Only a place that is an option here counts; of several places by that name, the one in
+        the chosen province (two 鼓楼区 in one province would be left to the buttons).
+        """
+        if not any(o.place for o in question.listed_options(answers)):
+            return None
+        fits = [
+            d.code
+            for d in self.flow.divisions.find(text[:40])
+            if (o := question.option(d.code)) is not None and o.visible(answers)
+        ]
+        return fits[0] if len(fits) == 1 else None
 
     def _understood(self, session: Session, understood: Understanding) -> Step:
         """A typed question: keep what it says, ask only what is missing or unclear."""

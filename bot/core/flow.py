@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import ids
+from bot.core.divisions import Divisions, load_divisions
 from bot.core.flowfile import Problems, as_text, line_of, read_yaml
 from bot.core.model import (
+    DEPENDS_ON,
     LAYERS,
     NATIONWIDE,
     OUTCOME,
@@ -28,6 +30,8 @@ from bot.core.model import (
     Rule,
     Source,
 )
+from bot.core.model import SOURCE_KINDS as SOURCE_KINDS
+from bot.core.model import UNDATED as UNDATED
 from bot.core.resources import flows_dir, package_dir
 
 # The data types are re-exported: `from bot.core.flow import Flow` reads well at every use.
@@ -67,15 +71,16 @@ def load_flow(directory: Path | None = None) -> Flow:
     """
     directory = directory or flows_dir()
     problems = Problems()
-    regions = _load_regions(directory / "regions.yaml", problems)
+    divisions = load_divisions()
+    regions = _load_regions(directory / "regions.yaml", divisions, problems)
     sources = _load_sources(directory / "sources.yaml", problems)
     facts = _load_facts(directory / "facts.yaml", problems)
-    questions = _load_questions(directory / "questions.yaml", regions, problems)
+    questions = _load_questions(directory / "questions.yaml", regions, divisions, problems)
     _check_code_ids(questions, "questions.yaml", problems)
     slots = {q.id: {o.id for o in q.options} for q in questions}
-    rules = _load_rules(directory / "rules.yaml", slots, regions, sources, facts, problems)
+    rules = _load_rules(directory / "rules.yaml", slots, divisions, sources, facts, problems)
     problems.raise_if_any()
-    return Flow(tuple(questions), regions, tuple(rules), sources, facts, directory)
+    return Flow(tuple(questions), regions, tuple(rules), sources, facts, divisions, directory)
 
 
 def _check_code_ids(questions: list[Question], file: str, problems: Problems) -> None:
@@ -135,7 +140,7 @@ def _str_list(value: Any) -> tuple[str, ...]:
     return (as_text(value),)
 
 
-def _load_regions(path: Path, problems: Problems) -> dict[str, Region]:
+def _load_regions(path: Path, divisions: Divisions, problems: Problems) -> dict[str, Region]:
     file = path.name
     regions: dict[str, Region] = {}
 
@@ -148,6 +153,13 @@ def _load_regions(path: Path, problems: Problems) -> dict[str, Region]:
             problems.add(file, line_of(entry), f"region code '{code}' is not 6 digits")
         if code in regions:
             problems.add(file, line_of(entry), f"region code '{code}' appears twice")
+        division = divisions.get(code)
+        if division is None or division.name != name:
+            problems.add(
+                file,
+                line_of(entry),
+                f"region {code} {name} is not a current division (divisions.csv)",
+            )
         short = as_text(entry.get("short") or name)
         regions[code] = Region(
             code=code,
@@ -178,7 +190,7 @@ def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
             continue
         if sid in sources:
             problems.add(file, line_of(entry), f"source '{sid}' appears twice")
-        if not _DATE.match(date):
+        if date != UNDATED and not _DATE.match(date):
             problems.add(file, line_of(entry), f"source '{sid}': date '{date}' is not YYYY-MM[-DD]")
         sources[sid] = Source(
             id=sid,
@@ -186,9 +198,16 @@ def _load_sources(path: Path, problems: Problems) -> dict[str, Source]:
             publisher=as_text(entry.get("publisher") or ""),
             date=date,
             doc_no=as_text(entry.get("doc_no") or ""),
-            kind=as_text(entry.get("kind") or "article"),
+            kind=as_text(entry.get("kind") or "aggregator"),
             line=line_of(entry),
+            url=as_text(entry.get("url") or ""),
         )
+        if sources[sid].kind not in SOURCE_KINDS:
+            problems.add(
+                file,
+                line_of(entry),
+                f"source '{sid}': kind must be one of {', '.join(SOURCE_KINDS)}",
+            )
     return sources
 
 
@@ -202,7 +221,7 @@ def _load_facts(path: Path, problems: Problems) -> dict[str, Fact]:
             continue
         if fid in facts:
             problems.add(file, line_of(entry), f"fact '{fid}' appears twice")
-        facts[fid] = Fact(fid, text, line_of(entry))
+        facts[fid] = Fact(fid, text, line_of(entry), as_text(entry.get("unused") or "").strip())
     return facts
 
 
@@ -236,40 +255,62 @@ def _condition(
     return Condition(tuple(alternatives))
 
 
-def _region_options(kind: str, regions: Mapping[str, Region]) -> list[dict[str, Any]]:
-    """Options generated from regions.yaml: provinces, or cities shown under their province."""
-    options: list[dict[str, Any]] = []
-    for region in regions.values():
-        if kind == "provinces" and not region.is_city:
-            options.append({"id": region.code, "label": region.short, "region": True})
-        elif kind == "cities" and region.is_city:
-            when = {ids.PROVINCE: [region.parent]}
-            options.append({"id": region.code, "label": region.short, "when": when, "region": True})
+def _region_options(kind: str, regions: Mapping[str, Region], divisions: Divisions) -> list[Option]:
+    """Options generated from the regions: the provinces, or every division of each province.
+
+    For the city question a province's prefectures (and the counties it administers directly,
+    such as 仙桃 or 石河子) are buttons; every other county is an unlisted option, so typing
+    昆山 or a link to it keeps the county as the answer. A municipality's districts are all
+    unlisted: it has no prefectures to ask about. Built as options directly (the data is
+    already checked), ~3,200 of them.
+    """
+    if kind == "provinces":
+        return [Option(r.code, r.short, place=True) for r in regions.values() if not r.is_city]
+    options: list[Option] = []
+    for province in (d for d in divisions if d.level == "province" and d.code in regions):
+        when = Condition((((ids.PROVINCE, frozenset({province.code})),),))
+        children = divisions.children(province.code)
+        has_prefectures = any(d.level == "prefecture" for d in children)
+        for child in children:
+            for place in (child, *divisions.children(child.code)):
+                label = regions[place.code].short if place.code in regions else place.short
+                listed = has_prefectures and place is child
+                options.append(Option(place.code, label, (), when, 0, listed, True))
     return options
 
 
 def _load_questions(
-    path: Path, regions: Mapping[str, Region], problems: Problems
+    path: Path, regions: Mapping[str, Region], divisions: Divisions, problems: Problems
 ) -> list[Question]:
     file = path.name
     entries = _entries(read_yaml(path, problems), "questions", file, problems)
     # First pass: every question's option ids, so conditions may refer to any question.
-    raw_options: dict[str, list[Mapping[str, Any]]] = {}
+    raw_options: dict[str, list[Mapping[str, Any] | Option]] = {}
     for entry in entries:
         qid = as_text(entry.get("id", ""))
         generated = entry.get("options_from")
-        opts: list[Mapping[str, Any]] = []
+        opts: list[Mapping[str, Any] | Option] = []
         if generated in ("provinces", "cities"):
-            opts.extend(_region_options(generated, regions))
+            opts.extend(_region_options(generated, regions, divisions))
         elif generated is not None:
             problems.add(
                 file, line_of(entry), f"question {qid}: unknown options_from '{generated}'"
             )
         opts.extend(o for o in entry.get("options") or [] if isinstance(o, Mapping))
         raw_options[qid] = opts
-    slots = {qid: {as_text(o.get("id", "")) for o in opts} for qid, opts in raw_options.items()}
+    slots = {
+        qid: {o.id if isinstance(o, Option) else as_text(o.get("id", "")) for o in opts}
+        for qid, opts in raw_options.items()
+    }
     # A city question only makes sense for a province that has cities of its own.
-    provinces_with_cities = sorted({r.parent for r in regions.values() if r.parent})
+    # A city question is asked for a province with prefectures (not for a municipality).
+    provinces_with_cities = sorted(
+        {
+            d.parent
+            for d in divisions
+            if d.level == "prefecture" and d.parent and d.parent in regions
+        }
+    )
 
     questions: list[Question] = []
     seen_codes: dict[str, str] = {}
@@ -332,7 +373,7 @@ def _default(
 
 def _load_options(
     qid: str,
-    raw: Iterable[Mapping[str, Any]],
+    raw: Iterable[Mapping[str, Any] | Option],
     file: str,
     qline: int,
     slots: Mapping[str, set[str]],
@@ -341,12 +382,16 @@ def _load_options(
     options: list[Option] = []
     seen: set[str] = set()
     for entry in raw:
+        if isinstance(entry, Option):  # generated from the divisions, already valid
+            seen.add(entry.id)
+            options.append(entry)
+            continue
         line = line_of(entry, qline)
         oid = _require(entry, "id", file, problems, f"question {qid}: option")
         label = _require(entry, "label", file, problems, f"question {qid}: option {oid}")
         if oid is None or label is None:
             continue
-        if not entry.get("region") and not _ID.match(oid):
+        if not _ID.match(oid):
             problems.add(file, line, f"question {qid}: option id '{oid}' must be lowercase ascii")
         if oid in seen:
             problems.add(file, line, f"question {qid}: option '{oid}' appears twice")
@@ -361,7 +406,7 @@ def _load_options(
 def _load_rules(
     path: Path,
     slots: Mapping[str, set[str]],
-    regions: Mapping[str, Region],
+    divisions: Divisions,
     sources: Mapping[str, Source],
     facts: Mapping[str, Fact],
     problems: Problems,
@@ -400,7 +445,7 @@ def _load_rules(
             problems.add(file, line, f"{what}: 'when' must be one mapping, not a list")
         region = entry.get("region")
         region = as_text(region) if region is not None else None
-        if region is not None and region not in regions:
+        if region is not None and region not in divisions:
             problems.add(file, line, f"{what}: unknown region code '{region}'")
             region = None
         rule_sources = _str_list(entry.get("sources"))
@@ -414,6 +459,9 @@ def _load_rules(
             if fid not in facts:
                 problems.add(file, line, f"{what}: unknown fact '{fid}'")
         conditions = _str_list(entry.get("conditions"))
+        depends_on = _str_list(entry.get("depends_on"))
+        for unknown in sorted(set(depends_on) - set(DEPENDS_ON)):
+            problems.add(file, line, f"{what}: depends_on '{unknown}' is not one of {DEPENDS_ON}")
         rules.append(
             Rule(
                 rid,
@@ -427,6 +475,7 @@ def _load_rules(
                 rule_facts,
                 checked,
                 line,
+                depends_on,
             )
         )
     return rules

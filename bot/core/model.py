@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core import ids, languages
+from bot.core.divisions import Divisions
 from bot.core.ids import NATIONWIDE as NATIONWIDE
 
 VERDICTS = ("allowed", "not_allowed", "conditional", "info")
+# What a conditional answer may depend on (docs/verdict-policy.md).
+DEPENDS_ON = ("region", "status", "threshold")
+SOURCE_KINDS = ("official", "news", "aggregator")
+UNDATED = "undated"
 LAYERS = ("holder", "item", "person")
 OUTCOME = "outcome"
 
@@ -44,6 +49,10 @@ class Option:
     aliases: tuple[str, ...] = ()
     when: Condition | None = None
     line: int = 0
+    # A place option (generated from the divisions) that is not a button: a county is chosen by
+    # typing it, a link or --region, and is kept as the answer like any listed option.
+    listed: bool = True
+    place: bool = False
 
     def visible(self, answers: Mapping[str, str]) -> bool:
         return self.when is None or self.when.holds(answers)
@@ -59,19 +68,43 @@ class Question:
     skip_if: Condition | None
     line: int
     default: str | None = None  # assumed when a one-line question does not say
+    _by_id: dict[str, Option] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The city question has ~3,200 options: look them up by id, and keep the visible ones
+        # per combination of the answers their conditions read (a handful of provinces).
+        object.__setattr__(self, "_by_id", {o.id: o for o in self.options})
+        slots = sorted({s for o in self.options if o.when for s in o.when.slots()})
+        object.__setattr__(self, "_when_slots", tuple(slots))
+        object.__setattr__(self, "_visible", {})
 
     def is_asked(self, answers: Mapping[str, str]) -> bool:
-        if self.ask_if is not None and not self.ask_if.holds(answers):
-            return False
         if self.skip_if is not None and self.skip_if.holds(answers):
             return False
-        return any(o.visible(answers) for o in self.options)
+        if (self.ask_if is None or self.ask_if.holds(answers)) and self.listed_options(answers):
+            return True
+        # An unlisted option given by text or link (浦东新区 in 上海, which is not asked about)
+        # is an answer all the same.
+        chosen = self.option(answers.get(self.id, ""))
+        return chosen is not None and not chosen.listed and chosen.visible(answers)
 
     def visible_options(self, answers: Mapping[str, str]) -> list[Option]:
-        return [o for o in self.options if o.visible(answers)]
+        """Every option that may be the answer here, listed or not."""
+        key = tuple(answers.get(s) for s in self._when_slots)  # type: ignore[attr-defined]
+        cache: dict[tuple[str | None, ...], list[Option]] = self._visible  # type: ignore[attr-defined]
+        found = cache.get(key)
+        if found is None:
+            found = [o for o in self.options if o.visible(answers)]
+            if len(cache) < 256:
+                cache[key] = found
+        return found
+
+    def listed_options(self, answers: Mapping[str, str]) -> list[Option]:
+        """The options shown as buttons."""
+        return [o for o in self.visible_options(answers) if o.listed]
 
     def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
+        return self._by_id.get(option_id)
 
 
 @dataclass(frozen=True)
@@ -109,6 +142,7 @@ class Source:
     doc_no: str
     kind: str
     line: int
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,10 +158,13 @@ class Rule:
     facts: tuple[str, ...]
     checked: str
     line: int
+    depends_on: tuple[str, ...] = ()  # conditional only: region, status and/or threshold
 
-    def specificity(self, regions: Mapping[str, Region]) -> tuple[int, int]:
-        """City beats province beats national; then the rule naming more answers wins."""
-        level = 0 if self.region is None else 2 if regions[self.region].is_city else 1
+    def specificity(self, divisions: Divisions) -> tuple[int, int]:
+        """County beats prefecture beats province beats national; then the rule naming more
+        answers wins."""
+        place = divisions.get(self.region) if self.region else None
+        level = place.depth if place is not None else 0
         return level, sum(len(alt) for alt in self.when.alternatives[:1])
 
 
@@ -136,6 +173,7 @@ class Fact:
     id: str
     text: str
     line: int
+    unused: str = ""  # why no rule uses this fact (deliberately), empty when rules use it
 
 
 @dataclass(frozen=True)
@@ -145,6 +183,7 @@ class Flow:
     rules: tuple[Rule, ...]
     sources: Mapping[str, Source]
     facts: Mapping[str, Fact]
+    divisions: Divisions
     # Where the flow files were read from, so the lexicon beside them is read too.
     directory: Path | None = field(default=None, compare=False)
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False)
@@ -161,8 +200,9 @@ class Flow:
         object.__setattr__(self, "_by_code", {q.code: q for q in self.questions})
 
     def region_of(self, answers: Mapping[str, str]) -> str:
-        """The most specific region the answers name (a city, else the province, else national)."""
+        """The most specific place the answers name (a prefecture or county, else the province,
+        else national)."""
         city = answers.get(ids.CITY)
-        if city and city in self.regions:
+        if city and city in self.divisions:
             return city
         return answers.get(ids.PROVINCE, NATIONWIDE)

@@ -3,8 +3,8 @@
 An outcome is made of up to three layers, each answered by its most specific matching rule:
 `holder` (what the account holder's insurance type changes), `item` (may the account pay for
 this at all) and `person` (may it pay for this person, through family sharing). A rule for a
-city beats one for its province, which beats the national rule; among rules for the same
-region, the one that names more answers wins.
+county beats one for its prefecture, which beats its province's, which beats the national
+rule; among rules for the same region, the one that names more answers wins.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ _SEVERITY = {"allowed": 0, "conditional": 1, "not_allowed": 2}
 @dataclass(frozen=True)
 class Outcome:
     verdict: str
-    region: str  # the code the answers resolved to, NATIONWIDE when none
+    region: str  # the place the answers name (down to a county), NATIONWIDE when none
     rules: tuple[Rule, ...]  # in layer order: holder, item, person (absent layers left out)
     national: tuple[tuple[Rule, Rule | None], ...]  # (regional rule, national rule it replaces)
+    # The most specific place whose own rules answer (the place itself, a parent, NATIONWIDE).
+    answered_by: str = NATIONWIDE
 
     @property
     def id(self) -> str:
@@ -45,9 +47,8 @@ class RuleBook:
 
     def candidates(self, layer: str, answers: Mapping[str, str], region: str) -> list[Rule]:
         """Every rule of the layer that matches the answers, most specific first."""
-        regions = self.flow.regions
-        place = regions.get(region)
-        in_region = {region, place.parent} if place is not None else set()
+        divisions = self.flow.divisions
+        in_region = {d.code for d in divisions.chain(region)}  # county, prefecture, province
         keys = dict.fromkeys(((layer, answers.get(ids.ITEM)), (layer, None)))  # no item: one key
         found = [
             rule
@@ -55,7 +56,7 @@ class RuleBook:
             for rule in self._by_layer_item.get(key, ())
             if (rule.region is None or rule.region in in_region) and rule.when.holds(answers)
         ]
-        found.sort(key=lambda r: r.specificity(regions), reverse=True)
+        found.sort(key=lambda r: r.specificity(divisions), reverse=True)
         return found
 
     def best(self, layer: str, answers: Mapping[str, str], region: str) -> Rule | None:
@@ -78,7 +79,10 @@ class RuleBook:
         national = tuple(
             (r, self.best(r.layer, answers, NATIONWIDE)) for r in chosen if r.region is not None
         )
-        return Outcome(_combine(item, chosen), region, tuple(chosen), national)
+        depth = {d.code: d.depth for d in self.flow.divisions.chain(region)}
+        regional = [r.region for r in chosen if r.region is not None]
+        answered_by = max(regional, key=depth.__getitem__, default=NATIONWIDE)
+        return Outcome(_combine(item, chosen), region, tuple(chosen), national, answered_by)
 
 
 def _combine(item: Rule, chosen: list[Rule]) -> str:

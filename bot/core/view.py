@@ -32,13 +32,14 @@ class View:
     answers: Mapping[str, str]
     history: tuple[str, ...]
     question: Question | None = None
-    options: tuple[str, ...] = ()  # the question's visible option ids, in order
+    options: tuple[str, ...] = ()  # the question's buttons (its listed visible options), in order
     outcome: Outcome | None = None
     notice: str | None = None
     understood: Understanding | None = None
     corrections: tuple[str, ...] = ()
     assumed: tuple[str, ...] = ()
     nav: tuple[str, ...] = field(default=QUESTION_NAV)
+    page: int = 0  # which page of a long list of buttons (the places of 新疆)
 
     @property
     def kind(self) -> str:

@@ -40,6 +40,16 @@ class JsonRenderer:
             "locale": locale,
         }
 
+    def place(self, code: str, locale: str) -> dict[str, Any]:
+        """A place: code, its own name, level (national when none) and the name with its parents."""
+        place = self.flow.divisions.get(code)
+        return {
+            "code": code,
+            "name": self.text.place_name(code, locale),
+            "level": place.level if place is not None else "national",
+            "path": self.text.region_name(code, locale),
+        }
+
     def outcome(self, outcome: Outcome, locale: str) -> dict[str, Any]:
         t = i18n.translations(locale).gettext
         flow = self.flow
@@ -51,10 +61,8 @@ class JsonRenderer:
             "verdict": outcome.verdict,
             "rule_id": outcome.id,
             "rules": [{"id": r.id, "layer": r.layer, "verdict": r.verdict} for r in outcome.rules],
-            "region": {
-                "code": outcome.region,
-                "name": self.text.region_name(outcome.region, locale),
-            },
+            "region": self.place(outcome.region, locale),
+            "answered_by": self.place(outcome.answered_by, locale),
             "text": "\n".join(localize(t(r.text), locale) for r in outcome.rules),
             "conditions": list(
                 dict.fromkeys(localize(t(c), locale) for r in outcome.rules for c in r.conditions)
@@ -67,6 +75,8 @@ class JsonRenderer:
                     "publisher": s.publisher,
                     "date": s.date,
                     "doc_no": s.doc_no or None,
+                    "kind": s.kind,
+                    "url": s.url or None,
                 }
                 for s in sources
             ],

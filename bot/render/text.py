@@ -21,8 +21,9 @@ from babel.lists import format_list
 from babel.numbers import format_currency
 
 from bot.core import i18n, ids
-from bot.core.flow import NATIONWIDE, Flow, Option, Question, Rule
+from bot.core.flow import NATIONWIDE, UNDATED, Flow, Option, Question, Rule
 from bot.core.i18n import N_
+from bot.core.regions import place_label
 from bot.core.rules import Outcome
 from bot.core.view import View
 
@@ -35,6 +36,8 @@ VERDICT_LINES = {
     "conditional": N_("⚠️ 要看条件：满足条件才可以"),
     "info": N_("ℹ️ 说明"),
 }
+# Readers should see which sources are government texts and which are aggregator pages.
+SOURCE_KIND_LABELS = {"aggregator": N_("聚合网站文章"), "news": N_("新闻报道")}
 VERDICT_WORDS = {
     "allowed": N_("可以"),
     "not_allowed": N_("不可以"),
@@ -64,6 +67,11 @@ NAV_LABELS = {
 # would no longer fit a phone screen (measured in cells: a CJK character is two).
 _ROW_CELLS = 32
 _ROW_MAX = 4
+# A question with more buttons than this (新疆's 27 places) shows them a page at a time.
+PAGE_SIZE = 24
+# Only the city question pages; the 31 provinces have always been one grid, known by heart.
+PAGED_QUESTIONS = ("city",)
+PAGE_LABELS = {"prev": N_("◀️ 上一页"), "next": N_("下一页 ▶️")}
 # The card names the region on its own line, so its summary leaves these out.
 _NOT_IN_CARD = (ids.PROVINCE, ids.CITY, ids.CATEGORY)
 
@@ -101,9 +109,8 @@ class Renderer:
     # --- pieces -------------------------------------------------------------------------------
 
     def option_label(self, question: Question, option: Option, locale: str) -> str:
-        region = self.flow.regions.get(option.id)
-        if region is not None:
-            return region.label(locale)
+        if option.place:
+            return place_label(self.flow, option.id, locale)
         return i18n.gettext(locale, option.label)
 
     def label_of(self, question: Question, option_id: str, locale: str) -> str:
@@ -112,13 +119,17 @@ class Renderer:
         return option_id if option is None else self.option_label(question, option, locale)
 
     def region_name(self, code: str, locale: str) -> str:
-        region = self.flow.regions.get(code)
-        if region is None:
+        """A place with the places it is in: 江苏 · 苏州 · 昆山 (全国 when none)."""
+        chain = self.flow.divisions.chain(code)
+        if not chain:
             return i18n.gettext(locale, "全国")
-        if region.parent:
-            province = self.flow.regions[region.parent]
-            return f"{province.label(locale)} · {region.label(locale)}"
-        return region.label(locale)
+        return " · ".join(place_label(self.flow, d.code, locale) for d in reversed(chain))
+
+    def place_name(self, code: str, locale: str) -> str:
+        """One place's own full name (杭州市, 浙江省), or 全国."""
+        if code not in self.flow.divisions:
+            return i18n.gettext(locale, "全国")
+        return place_label(self.flow, code, locale, short=False)
 
     def summary(
         self,
@@ -232,10 +243,34 @@ class Renderer:
         if summary:
             lines += [i18n.gettext(locale, "已选：") + summary, ""]
         lines.append(i18n.gettext(locale, view.question.text))
-        rows = self._option_rows(view.question.id, view.options, locale)
+        question = view.question
+        listed = [o for oid in view.options if (o := question.option(oid))]
+        pages = self._pages(listed) if question.id in PAGED_QUESTIONS else [view.options]
+        page = min(max(view.page, 0), len(pages) - 1)
+        rows = self._option_rows(question.id, pages[page], locale)
+        if len(pages) > 1:
+            rows = (*rows, self._page_row(page, len(pages), locale))
         nav = self._nav_row(view.nav, locale)
         fixes = self._corrections(view.corrections, locale)
         return Reply("\n".join(lines), (*rows, nav, *fixes), "question")
+
+    @staticmethod
+    def _pages(listed: list[Option]) -> list[tuple[str, ...]]:
+        """Place buttons split into pages; the other options ("not sure") are on every page."""
+        places = [o.id for o in listed if o.place]
+        others = tuple(o.id for o in listed if not o.place)
+        if len(places) <= PAGE_SIZE:
+            return [tuple(o.id for o in listed)]
+        return [(*places[i : i + PAGE_SIZE], *others) for i in range(0, len(places), PAGE_SIZE)]
+
+    def _page_row(self, page: int, count: int, locale: str) -> tuple[Button, ...]:
+        row = []
+        if page > 0:
+            row.append(Button(f"_page:{page - 1}", i18n.gettext(locale, PAGE_LABELS["prev"])))
+        row.append(Button("_page:" + str(page), f"{page + 1}/{count}"))
+        if page < count - 1:
+            row.append(Button(f"_page:{page + 1}", i18n.gettext(locale, PAGE_LABELS["next"])))
+        return tuple(row)
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - one renderer lives as long as the process
     def _option_rows(
@@ -275,28 +310,32 @@ class Renderer:
         return Reply("\n".join(lines), tuple(rows), "outcome", outcome.verdict, outcome)
 
     def regional_note(self, outcome: Outcome, locale: str) -> str:
+        """Whose rules answered: the place's own, a parent's ("杭州市：…按浙江省规定回答"), or the
+        national ones; and, for each regional rule, what the national rule says."""
         t = i18n.translations(locale).gettext
-        name = self.region_name(outcome.region, locale)
-        if outcome.national:
-            notes = []
-            for regional, national in outcome.national:
-                place = self.region_name(regional.region or NATIONWIDE, locale)
-                if national is None:
-                    notes.append(t("{place}有自己的规定，全国没有统一规定。").format(place=place))
-                else:
-                    notes.append(
-                        t("以上是{place}的规定。全国规定（{verdict}）：{text}").format(
-                            place=place,
-                            verdict=t(VERDICT_WORDS[national.verdict]),
-                            text=localize(t(national.text), locale),
-                        )
+        notes = []
+        if outcome.region != NATIONWIDE and outcome.answered_by != outcome.region:
+            notes.append(
+                t("{place}：没有收集到当地的特别规定，按{level}规定回答。").format(
+                    place=self.place_name(outcome.region, locale),
+                    level=self.place_name(outcome.answered_by, locale),
+                )
+            )
+        for regional, national in outcome.national:
+            place = self.place_name(regional.region or NATIONWIDE, locale)
+            if national is None:
+                notes.append(t("{place}有自己的规定，全国没有统一规定。").format(place=place))
+            else:
+                notes.append(
+                    t("以上是{place}的规定。全国规定（{verdict}）：{text}").format(
+                        place=place,
+                        verdict=t(VERDICT_WORDS[national.verdict]),
+                        text=localize(t(national.text), locale),
                     )
-            return " ".join(notes)
+                )
         if outcome.region == NATIONWIDE:
-            return t("以上是全国通用规定，各地细则可能不同。")
-        return t("我们收集的资料里没有{place}与全国不同的规定，以上按全国规定回答。").format(
-            place=name
-        )
+            notes.append(t("以上是全国通用规定，各地细则可能不同。"))
+        return " ".join(notes)
 
     def _sources_line(self, rules: tuple[Rule, ...], locale: str) -> str:
         t = i18n.translations(locale).gettext
@@ -304,7 +343,9 @@ class Renderer:
         names = []
         for sid in ids:
             src = self.flow.sources[sid]
-            parts = (t(src.publisher), src.doc_no, format_day(src.date, locale))
+            day = format_day(src.date, locale) if src.date != UNDATED else t("日期不详")
+            kind = t(SOURCE_KIND_LABELS[src.kind]) if src.kind in SOURCE_KIND_LABELS else ""
+            parts = (t(src.publisher), src.doc_no, day, kind)
             detail = t("，").join(x for x in parts if x)
             names.append(t("《{title}》（{detail}）").format(title=t(src.title), detail=detail))
         return t("来源：") + format_list(names, locale=i18n.babel_locale(locale))

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from bot.core import i18n, languages
 from bot.core.i18n import N_
-from bot.core.regions import find_region, is_nationwide
+from bot.core.regions import AmbiguousPlace, candidates_text, find_place, is_nationwide
 from bot.render.text import VERDICT_WORDS
 from bot.telegram.common import Who, who_of
 from bot.telegram.menus import Menus
@@ -47,6 +47,7 @@ SETREGION_USAGE = N_(
     "用法：/setregion 地区名称或代码，例如 /setregion 长春 或 /setregion 220100；/setregion 全国 取消默认地区。"
 )
 REGION_UNKNOWN = N_("没有找到这个地区：{value}")
+REGION_AMBIGUOUS = N_("“{value}”可能是这几个地方：{places}。请用全称或代码再设置一次。")
 REGION_SET = N_("好的，本群的默认地区是：{region}。成员提问时会跳过地区问题，仍可以自己更改。")
 REGION_CLEARED = N_("好的，本群不再设置默认地区。")
 SETLANG_USAGE = N_("用法：/setlang 加语言代码，可选：{codes}")
@@ -188,12 +189,17 @@ class AdminHandlers:
             await self.store.update_chat(who.chat_id, region=None)
             await reply(i18n.gettext(locale, REGION_CLEARED))
             return
-        region = find_region(self.flow, value)
-        if region is None:
+        try:
+            place = find_place(self.flow, value)
+        except AmbiguousPlace as err:
+            places = candidates_text(self.flow, err)
+            await reply(i18n.gettext(locale, REGION_AMBIGUOUS).format(value=value, places=places))
+            return
+        if place is None:
             await reply(i18n.gettext(locale, REGION_UNKNOWN).format(value=value))
             return
-        await self.store.update_chat(who.chat_id, region=region.code)
-        name = self.menus.renderer.region_name(region.code, locale)
+        await self.store.update_chat(who.chat_id, region=place.code)
+        name = self.menus.renderer.region_name(place.code, locale)
         await reply(i18n.gettext(locale, REGION_SET).format(region=name))
 
     async def setlang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.core import i18n
-from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav
+from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Page
 from bot.core.i18n import N_
 from bot.render.text import Reply
 from bot.store.base import Loaded
@@ -116,6 +116,9 @@ class Turn:
 
 def event_for(action: str, engine: Engine) -> Event | None:
     """Turn a button's action code back into an engine event (None if it is not one)."""
+    if action.startswith("_page:"):
+        page = action[len("_page:") :]
+        return Page(int(page)) if page.isdigit() and len(page) < 3 else None
     if action.startswith("_"):
         return Nav(action[1:]) if action[1:] in NAV_ACTIONS else None
     code, sep, option = action.partition(":")

@@ -48,7 +48,12 @@ def test_ask_json_from_the_issue() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["verdict"] in {"allowed", "conditional", "not_allowed", "info"}
-    assert data["region"] == {"code": "220000", "name": "吉林"}
+    assert data["region"] == {
+        "code": "220000",
+        "name": "吉林省",
+        "level": "province",
+        "path": "吉林",
+    }
     assert data["rule_id"] and data["text"] and data["regional_note"]
     assert all(s["title"] and s["date"] for s in data["sources"])
     assert isinstance(data["conditions"], list)

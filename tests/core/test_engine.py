@@ -58,7 +58,7 @@ def test_province_without_cities_skips_city_question(engine: Engine) -> None:
 def test_resident_insurance_skips_straight_to_the_card(engine: Engine) -> None:
     session = answer_all(engine, ("province", "110000"), ("insurance", "resident"))
     assert session.state == OUTCOME
-    assert engine.rules.outcome(session.answers).verdict == "not_allowed"
+    assert engine.rules.outcome(session.answers).verdict == "info"  # no account: no yes/no
 
 
 def test_person_independent_item_skips_relative_and_scope(engine: Engine) -> None:
