@@ -222,3 +222,36 @@ def test_polling_health_follows_a_postgresql_server_that_stops() -> None:
         finally:
             server.__exit__(None, None, None)  # stops the server and deletes it
         assert "store:" in wait_for_status(port, proc, 503)
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """Exit 1 and a single `error:` line: no traceback, no leaked-connection warnings."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Unclosed" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if " ERROR " in line], result.stderr
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+@pytest.mark.parametrize("mode", ["poll", "webhook"])
+def test_an_unreachable_bot_api_is_one_line_at_start(mode: str, tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    env = {"TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}/bot"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    if mode == "webhook":
+        env |= {"WEBHOOK_URL": "http://127.0.0.1:1/telegram", "PORT": str(free_port())}
+    line = _one_error_line(run_bot(mode, **env))
+    assert f"127.0.0.1:{port}" in line and "TELEGRAM_BASE_URL" in line
+
+
+def test_a_token_telegram_refuses_is_one_line_at_start(tmp_path: Path) -> None:
+    with StandinBotAPI() as api:
+        api.fail_next("getMe", status=401, description="Unauthorized", count=20)
+        result = run_bot(
+            "poll",
+            TELEGRAM_BASE_URL=api.base_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        )
+    assert "TELEGRAM_BOT_TOKEN" in _one_error_line(result)

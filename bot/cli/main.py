@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import load_dotenv
 
@@ -33,6 +33,9 @@ from bot.core.resources import flows_dir
 from bot.render.json_form import JsonRenderer
 from bot.render.text import Renderer
 from bot.store.base import Store, StoreUnavailable
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 USAGE_ERROR = 2
 NO_TOKEN = """\
@@ -168,6 +171,8 @@ def cmd_run(flow: Flow, mode: str = "run") -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it would log every request URL
     # transitions logs every state change at INFO: most of the log, and nothing to act on.
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    # PTB logs a failed start with a whole traceback; cmd_run says it in one line instead.
+    logging.getLogger("telegram.ext").addFilter(_quiet_failed_start)
     if not settings.token:
         if mode != "run":  # a service: one line for its log
             raise UsageError(f"{mode}: TELEGRAM_BOT_TOKEN is not set (@BotFather gives one)")
@@ -182,11 +187,10 @@ def cmd_run(flow: Flow, mode: str = "run") -> int:
     if settings.http_client not in ("aiohttp", "httpx"):
         raise UsageError(f"TELEGRAM_HTTP must be aiohttp or httpx, not {settings.http_client!r}")
     mode = run_mode(mode, settings)
-    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
 
     from bot.store.factory import StoreConfigError, open_store
     from bot.telegram.app import build_application
-    from bot.telegram.health import PortInUse, serve_health_while_running
 
     try:
         store = open_store(
@@ -200,6 +204,32 @@ def cmd_run(flow: Flow, mode: str = "run") -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     application = build_application(settings, Engine(flow), store)
+    try:
+        return _serve(application, store, settings, mode)
+    except InvalidToken:
+        print("error: Telegram refused the token; check TELEGRAM_BOT_TOKEN", file=sys.stderr)
+    except NetworkError as exc:
+        print(
+            f"error: cannot reach the Bot API at {settings.base_url} ({_first_line(exc)}); "
+            "check TELEGRAM_BASE_URL and the network",
+            file=sys.stderr,
+        )
+    return 1
+
+
+def _quiet_failed_start(record: logging.LogRecord) -> bool:
+    return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _serve(application: Application, store: Store, settings: Settings, mode: str) -> int:
+    from telegram import Update
+
+    from bot.telegram.health import PortInUse, serve_health_while_running
+
     if mode == "webhook":
         from bot.telegram.webhook import Limits, serve
 

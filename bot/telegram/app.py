@@ -77,6 +77,9 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
             task.cancel()
         background.clear()
         await store.close()
+        # When start failed (getMe refused or unreachable) PTB skips the bot's own shutdown;
+        # close its connections here (a no-op when they are already closed).
+        await app.bot.shutdown()
 
     application = (
         ApplicationBuilder()

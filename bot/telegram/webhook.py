@@ -222,7 +222,11 @@ async def serve(
     """Run until SIGTERM/SIGINT: register the webhook, serve, then shut down cleanly."""
     secret = secret or derived_secret(application.bot.token)
     path = urlparse(url).path or "/"
-    await application.initialize()
+    try:
+        await application.initialize()
+    except Exception:
+        await application.bot.shutdown()  # close the connections getMe opened
+        raise
     if application.post_init:
         await application.post_init(application)
     await application.start()
