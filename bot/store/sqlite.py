@@ -204,6 +204,11 @@ class SQLiteStore:
                 continue
             await self.db.execute("BEGIN IMMEDIATE")
             try:
+                # Another process may have migrated between our read and our lock: read again.
+                rows = list(await self.db.execute_fetchall("PRAGMA user_version"))
+                if rows[0][0] >= version:
+                    await self.db.execute("COMMIT")
+                    continue
                 for sql in statements:
                     await self.db.execute(sql)
                 await self.db.execute(f"PRAGMA user_version={version}")

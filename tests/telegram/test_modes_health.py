@@ -26,7 +26,7 @@ from pg_server import Unavailable, throwaway_server, unavailable
 from standin_botapi import StandinBotAPI
 from telegram_helpers import TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
