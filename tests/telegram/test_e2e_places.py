@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from standin_botapi import StandinBotAPI
 from telegram_helpers import press, running_bot, say
 
 GROUP = {"id": -1009876543210, "type": "supergroup", "title": "老乡群"}
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 def _labels(message: dict) -> list[str]:
