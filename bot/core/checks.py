@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.engine import BEGIN, Engine
 from bot.core.flow import OUTCOME, Flow, Rule
 from bot.core.flowfile import Problem
@@ -35,7 +35,9 @@ def walk_paths(engine: Engine) -> Iterator[dict[str, str]]:
             return
         question = engine.flow.question(state)
         for option in question.visible_options(answers):
-            if question.id == "province" or (option.id in ruled if option.place else option.listed):
+            if question.id == ids.PROVINCE or (
+                option.id in ruled if option.place else option.listed
+            ):
                 yield from walk(state, {**answers, state: option.id})
 
     yield from walk(BEGIN, {})

@@ -70,7 +70,7 @@ _ROW_MAX = 4
 # A question with more buttons than this (新疆's 27 places) shows them a page at a time.
 PAGE_SIZE = 24
 # Only the city question pages; the 31 provinces have always been one grid, known by heart.
-PAGED_QUESTIONS = ("city",)
+PAGED_QUESTIONS = (ids.CITY,)
 PAGE_LABELS = {"prev": N_("◀️ 上一页"), "next": N_("下一页 ▶️")}
 # The card names the region on its own line, so its summary leaves these out.
 _NOT_IN_CARD = (ids.PROVINCE, ids.CITY, ids.CATEGORY)
