@@ -211,6 +211,13 @@ def test_everyday_wording(reader: Understander, text: str, item: str) -> None:
     assert got.answers.get("item") == item, got
 
 
+def test_a_relatives_insurance_type_is_not_a_premium(reader: Understander) -> None:
+    got = read(reader, "我奶奶在乡下交的新农合，我在东莞，个账能给她买药吗")
+    assert got.answers["item"] == "pharmacy_drugs"
+    assert "insurance" not in got.answers  # 新农合 is hers
+    assert read(reader, "能给我奶奶交新农合吗").answers["item"] == "resident_premium"
+
+
 def test_working_somewhere_does_not_state_the_insurance(reader: Understander) -> None:
     assert "insurance" not in read(reader, "江阴上班的 个账的钱能取现吗").answers
     assert read(reader, "上班的").answers == {"insurance": "employee"}  # typed as the answer

@@ -191,9 +191,9 @@ class Understander:
             before = message.text[
                 max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
             ]
-            if any(v in before for v in self.lexicon.premium_verbs) and self._about_someone_else(
-                message, index
-            ):
+            # "她在乡下交的新农合" says which insurance she has; "给她交新农合" pays it.
+            paid = any(v in before and f"{v}的" not in before for v in self.lexicon.premium_verbs)
+            if paid and self._about_someone_else(message, index):
                 found.append(Evidence(hit, Sense("item", (RESIDENT_PREMIUM,))))
         return found
 
