@@ -222,3 +222,92 @@ def test_working_somewhere_does_not_state_the_insurance(reader: Understander) ->
     assert "insurance" not in read(reader, "江阴上班的 个账的钱能取现吗").answers
     assert read(reader, "上班的").answers == {"insurance": "employee"}  # typed as the answer
     assert read(reader, "单位给交的职工医保，个账能买药吗").answers["insurance"] == "employee"
+
+
+# --- round 2: causes found on the first blind set ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "scope"),
+    [
+        # A message opening with "X的，" says where the speaker is, over a relative's place said
+        # with an insurance word later.
+        ("南通的，能给我老婆用个账吗，她在苏州上班医保也在苏州", "320600", "same_province"),
+        # "use his/her account": the card is theirs, so their place is the account's.
+        (
+            "My wife is insured in Wuxi and I'm in Nanjing, can I use her account?",
+            "320200",
+            "same_province",
+        ),
+        ("Can my wife use my account? We both work in Ningbo", "330200", "same_area"),
+    ],
+)
+def test_who_speaks_first_and_whose_card(
+    reader: Understander, text: str, region: str, scope: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == region, got
+    assert got.answers.get("scope") == scope, got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("My account is from Wuxi but I live in Hangzhou now", "320200"),
+        ("I'm insured in Pu'er", "530800"),
+        ("I'm in Jiangbei, Chongqing, can I top up my account?", "500000"),  # now 两江新区
+        ("永康的，个人账户能存钱吗", "330784"),
+        ("我在呼市上班，个账能买药吗", "150100"),
+    ],
+)
+def test_more_place_names(reader: Understander, text: str, code: str) -> None:
+    assert read(reader, text).region == code
+
+
+def test_where_one_is_insured_is_not_a_premium_paid(reader: Understander) -> None:
+    got = read(reader, "我在昆山交医保，女儿在杭州读书，她能用我的个账吗")
+    assert "item" not in got.answers, got
+    assert got.answers["scope"] == "other_province"
+    assert read(reader, "能帮我妈交医保吗").answers["item"] == "resident_premium"
+
+
+@pytest.mark.parametrize(
+    ("text", "relative"),
+    [
+        ("我爷老子住院了，能用我个账吗", "parent"),
+        ("阿弟买药能用我的个账吗", "sibling"),
+        ("屋头那个能用我个账买药不", "spouse"),
+        ("阿婆住院能刷我的个账吗", "grandparent"),
+        ("Can my MIL use my account for her meds?", "other"),
+        ("can my grandkids use my account for a flu shot", "grandchild"),
+    ],
+)
+def test_more_kinship_words(reader: Understander, text: str, relative: str) -> None:
+    assert read(reader, text).answers.get("relative") == relative
+
+
+def test_two_people_named_together_are_asked(reader: Understander) -> None:
+    got = read(reader, "我自己和我女儿都想打疫苗，个账能用吗")
+    assert set(got.ambiguous.get("relative", ())) == {"self", "child"}, got
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("个人账户每个月进多少钱", "check_balance"),
+        ("个账余额年底清不清", "balance_clearing"),
+        ("要去成都上班了，医保个账咋转", "transfer"),
+        ("个账的钱能取吗", "withdrawal"),
+        ("What happens to my medical account if I die?", "inheritance"),
+        ("My medical account is empty, what now?", "balance_exhausted"),
+        ("Will I lose the balance on December 31?", "balance_clearing"),
+        ("Can my account pay for Huiminbao?", "commercial_health_insurance"),
+        ("個人帳戶可以繳長期照護保險嗎", "ltc_premium"),
+        ("個人帳戶能在藥局買口罩嗎", "medical_consumables"),  # 藥局 is where, 口罩 is what
+        ("個人帳戶能買保健食品嗎", "health_supplements"),
+        ("想去德国定居，个账的钱能带走吗", "emigration"),
+    ],
+)
+def test_more_everyday_wording(reader: Understander, text: str, item: str) -> None:
+    got = read(reader, text)
+    assert got.answers.get("item") == item, got

@@ -182,7 +182,7 @@ class Places:
             if hit.person != "third_person":
                 continue
             before = message.text[message.clause_start(hit) : hit.start].rstrip()
-            after = message.text[hit.end : hit.end + 6]
+            after = message.text[hit.end : hit.end + 12].lstrip()  # "use his account"
             for particle in lex.grammar.possessive:
                 after = after.removeprefix(particle)
             if before.endswith(lex.use_words) and after.startswith(lex.card_words):
@@ -194,12 +194,15 @@ class Places:
     # --- whose place --------------------------------------------------------------------------
 
     def _region_score(self, message: Message, index: int) -> int:
-        """2: said with an insurance word; -1: a hometown; 1: where the speaker is; else 0."""
+        """3: the message opens with it ("仙桃的，…"); 2: said with an insurance word;
+        -1: a hometown; 1: where the speaker is; else 0."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + 8]
         lex = self.lexicon
         grammar = lex.grammar
+        if _introduces(message.text, hit, grammar.possessive):
+            return 3
         used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
         if (
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
@@ -306,11 +309,11 @@ class Places:
             if place.hit.negated:
                 continue
             scopes: set[str | None]
-            if place.role == TOGETHER:
+            if place.role == TOGETHER and holder.code is None:
                 scopes = {SAME_AREA}
-            elif place.role == RELATIVE and holder.code is not None:
-                compared = (self.geo.compare(holder.code, c) for c in place.codes)
-                scopes = {scope for scope in compared if scope is not None}
+            elif place.role in (TOGETHER, RELATIVE) and holder.code is not None:
+                # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
+                scopes = {self.geo.compare(holder.code, c) for c in place.codes}
             else:
                 continue
             scope = scopes.pop() if len(scopes) == 1 else None
@@ -387,4 +390,17 @@ def _is_origin(after: str, grammar: Grammar) -> bool:
         if after.startswith(suffix):
             rest = after[len(suffix) :]
             return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
+    return False
+
+
+def _introduces(text: str, hit: Hit, possessive: Iterable[str]) -> bool:
+    """ "仙桃的，个账…", "张家口的 个账…": a message opening with a place and 的 says where
+    the speaker is from, before anyone else is named."""
+    if text[: hit.start].strip():
+        return False
+    for particle in possessive:
+        rest = text[hit.end :]
+        if rest.startswith(particle):
+            following = rest[len(particle) : len(particle) + 1]
+            return not following or not following.isalnum()
     return False

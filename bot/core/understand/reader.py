@@ -20,7 +20,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.geography import Geography
-from bot.core.understand.lexicon import LEXICON_FILE, SLOTS, LexiconBuilder, Sense
+from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
@@ -155,6 +155,8 @@ class Understander:
             about_person = slot == "insurance" or (
                 slot == "item" and any(OFFSITE in s.options for s in senses)
             )
+            if slot == "item" and self._where_insured(message, index):
+                continue
             own = not (about_person and self._about_someone_else(message, index))
             if slot == "insurance" and not own:
                 continue
@@ -162,6 +164,18 @@ class Understander:
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
         return found
+
+    def _where_insured(self, message: Message, index: int) -> bool:
+        """ "我在沭阳交医保": a weak premium word right after a place says where the holder is
+        insured, not that a premium is paid."""
+        hit = message.hits[index]
+        previous = message.hits[index - 1] if index > 0 else None
+        return (
+            all(s.weak for s in hit.senses("item"))
+            and previous is not None
+            and bool(previous.senses(REGION))
+            and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
+        )
 
     def _owns_the_card(self, message: Message, hit: Hit) -> bool:
         """Whether a relative owns the account: "能用孩子的医保卡吗", "我老公的个账".
