@@ -311,3 +311,10 @@ def test_two_people_named_together_are_asked(reader: Understander) -> None:
 def test_more_everyday_wording(reader: Understander, text: str, item: str) -> None:
     got = read(reader, text)
     assert got.answers.get("item") == item, got
+
+
+def test_the_most_precise_city_option_is_the_answer(reader: Understander) -> None:
+    """三门县 is itself a city option, so its own rules answer, not 台州's; 临海 is not, so
+    台州's do."""
+    assert read(reader, "我在三门县参保，能给我妈买药吗").answers["city"] == "331022"
+    assert read(reader, "我在临海，能给我妈买药吗").answers["city"] == "331000"

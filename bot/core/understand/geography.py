@@ -24,8 +24,8 @@ class Geography:
         self.divisions = divisions
         self._cities = {code for code, region in flow.regions.items() if region.is_city}
         self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
-        city_ids = {o.id for o in flow.question("city").options}
-        self._other_city = OTHER_CITY if OTHER_CITY in city_ids else None
+        self._city_ids = frozenset(o.id for o in flow.question("city").options)
+        self._other_city = OTHER_CITY if OTHER_CITY in self._city_ids else None
 
     def chain(self, code: str) -> tuple[Division, ...]:
         return self.divisions.chain(code)
@@ -65,11 +65,13 @@ class Geography:
         return SAME_AREA if one == two else SAME_PROVINCE
 
     def city_option(self, code: str) -> str | None:
-        """The city answer a place gives: the listed city it lies in (昆山 -> none listed), or
+        """The city answer a place gives: the most precise division of its chain that the
+        city question offers (a county, when every division is an option, so the engine
+        answers with the county's rules, else its prefecture's, else its province's), or
         "another city" in a province whose cities the flow lists, or None."""
         chain = self.divisions.chain(code)
-        for division in chain:
-            if division.code in self._cities:
+        for division in chain[:-1]:  # most precise first; the province is not a city
+            if division.code in self._city_ids or division.code in self._cities:
                 return division.code
         province = chain[-1].code if chain else code
         if len(chain) > 1 and province in self._provinces_with_cities:
