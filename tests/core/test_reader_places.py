@@ -318,3 +318,37 @@ def test_the_most_precise_city_option_is_the_answer(reader: Understander) -> Non
     台州's do."""
     assert read(reader, "我在三门县参保，能给我妈买药吗").answers["city"] == "331022"
     assert read(reader, "我在临海，能给我妈买药吗").answers["city"] == "331000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我和老公都在广东，但不在一个市，他能用我的个账吗",
+        "我在广州，我妈也在广东，不在一个市，能用我个账吗",
+        "My husband and I are insured in different cities in Jiangsu, can he use my account?",
+    ],
+)
+def test_one_province_and_not_one_city_is_the_same_province(
+    reader: Understander, text: str
+) -> None:
+    got = read(reader, text)
+    assert got.answers.get("scope") == "same_province", got
+    assert "scope" not in got.ambiguous
+
+
+def test_one_province_alone_says_no_scope(reader: Understander) -> None:
+    assert "scope" not in read(reader, "我和我妈都在广东，她能用我的个账吗").answers
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I am in Guang zhou, can I use my account for a flu shot?", "440100"),
+        ("I live in Guǎngzhōu, can I use my account for a flu shot?", "440100"),
+        ("insured in Chang Chun, can my mom use my account?", "220100"),
+        ("Lüliang here, can I top up my account?", "141100"),
+        ("I'm insured in Ürümqi", "650100"),
+    ],
+)
+def test_pinyin_apart_and_with_tones(reader: Understander, text: str, code: str) -> None:
+    assert read(reader, text).region == code

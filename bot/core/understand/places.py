@@ -31,6 +31,9 @@ class Evidence:
     hit: Hit
     sense: Sense
     own: bool = True
+    # Only narrows what other evidence found: "都在江苏" (same city or same province) makes
+    # "不在一个城市" the same province, but says nothing by itself.
+    narrows: bool = False
 
 
 @dataclass
@@ -319,7 +322,14 @@ class Places:
             scope = scopes.pop() if len(scopes) == 1 else None
             if scope is not None:
                 found.append(Evidence(place.hit, Sense("scope", (scope,))))
+            elif holder.code is not None and self._same_province(holder.code, place.codes):
+                within = Sense("scope", (SAME_AREA, SAME_PROVINCE))
+                found.append(Evidence(place.hit, within, narrows=True))
         return found
+
+    def _same_province(self, holder: str, codes: Sequence[str]) -> bool:
+        province = self.geo.province(holder)
+        return bool(codes) and all(self.geo.province(c) == province for c in codes)
 
     def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
         """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""

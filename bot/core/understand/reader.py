@@ -232,10 +232,12 @@ class Understander:
         negated: dict[str, tuple[str, ...]],
     ) -> None:
         """Strong words decide; weak ones only when no strong word was found."""
-        positive = [e for e in found if not e.hit.negated]
+        positive = [e for e in found if not e.hit.negated and not e.narrows]
         strong = [e.sense for e in positive if not e.sense.weak]
         chosen = strong or [e.sense for e in positive]
         candidates = {o for s in chosen for o in s.options}
+        for narrowing in (e for e in found if e.narrows and len(candidates) > 1):
+            candidates = candidates & set(narrowing.sense.options) or candidates
         if slot == "item":
             candidates = self._absorb(positive, candidates)
         denied = {o for e in found if e.hit.negated for o in e.sense.options} - candidates
