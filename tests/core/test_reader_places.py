@@ -352,3 +352,18 @@ def test_one_province_alone_says_no_scope(reader: Understander) -> None:
 )
 def test_pinyin_apart_and_with_tones(reader: Understander, text: str, code: str) -> None:
     assert read(reader, text).region == code
+
+
+def test_where_a_relative_is_insured_outweighs_where_they_live(reader: Understander) -> None:
+    got = read(reader, "我在泉州，我弟也在泉州但医保在厦门，能用我个账吗")
+    assert got.answers.get("scope") == "same_province", got
+
+
+def test_a_relative_elsewhere_is_no_care_away(reader: Understander) -> None:
+    got = read(reader, "我在杭州，儿子在外地上大学，医保也在外地，能用我个账吗")
+    assert "item" not in got.answers and "category" not in got.answers, got
+    assert set(got.ambiguous["scope"]) == {"same_province", "other_province"}
+
+
+def test_a_province_and_its_capital_is_the_capital(reader: Understander) -> None:
+    assert read(reader, "我在湖南长沙，我妈在湘潭，她能用我个账吗").region == "430100"

@@ -20,6 +20,7 @@ from bot.core.understand.matcher import Hit, Message
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
+INSURED = 2  # the score of a place said with an insurance word
 OFFSITE = "offsite_care"  # the item for care away from where the account is
 OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
@@ -99,13 +100,17 @@ class Places:
             if len(place.codes) < 2 and not place.alternatives:
                 continue
             others = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
-            fitting = tuple(
-                c
-                for c in (*place.codes, *place.alternatives)
-                if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
-            )
-            if fitting:
-                place.codes = fitting
+            # The name's first meanings before its contextual ones: "湖南长沙" is 长沙市, though
+            # 长沙县 lies in 湖南 too.
+            for candidates in (place.codes, place.alternatives):
+                fitting = tuple(
+                    c
+                    for c in candidates
+                    if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
+                )
+                if fitting:
+                    place.codes = fitting
+                    break
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
         """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
@@ -210,7 +215,7 @@ class Places:
         if (
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
         ) or _cue_after(after, lex.insurance_cues, grammar.possessive):
-            return 2
+            return INSURED
         if (
             _cue_before(before, lex.origin_cues)
             or _is_origin(after, grammar)
@@ -306,26 +311,28 @@ class Places:
     # --- scope and care away from home --------------------------------------------------------
 
     def scope(self, places: Sequence[Place], holder: Region) -> list[Evidence]:
-        """Where a relative is, compared with the account's place, says the scope."""
-        found = []
-        for place in places:
-            if place.hit.negated:
-                continue
-            scopes: set[str | None]
-            if place.role == TOGETHER and holder.code is None:
-                scopes = {SAME_AREA}
-            elif place.role in (TOGETHER, RELATIVE) and holder.code is not None:
-                # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
-                scopes = {self.geo.compare(holder.code, c) for c in place.codes}
-            else:
-                continue
+        """Where a relative is, compared with the account's place, says the scope; where they
+        are insured outweighs where they live ("我弟也在泉州但医保在厦门")."""
+        theirs = [p for p in places if p.role in (TOGETHER, RELATIVE) and not p.hit.negated]
+        insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
+        if any(not e.narrows for e in insured):
+            return insured
+        return [e for p in theirs for e in self._compared(p, holder)]
+
+    def _compared(self, place: Place, holder: Region) -> list[Evidence]:
+        if holder.code is None:
+            # "我俩都在广州": together, wherever that is.
+            scope = SAME_AREA if place.role == TOGETHER else None
+        else:
+            # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
+            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
             scope = scopes.pop() if len(scopes) == 1 else None
-            if scope is not None:
-                found.append(Evidence(place.hit, Sense("scope", (scope,))))
-            elif holder.code is not None and self._same_province(holder.code, place.codes):
-                within = Sense("scope", (SAME_AREA, SAME_PROVINCE))
-                found.append(Evidence(place.hit, within, narrows=True))
-        return found
+        if scope is not None:
+            return [Evidence(place.hit, Sense("scope", (scope,)))]
+        if holder.code is not None and self._same_province(holder.code, place.codes):
+            within = Sense("scope", (SAME_AREA, SAME_PROVINCE))
+            return [Evidence(place.hit, within, narrows=True)]
+        return []
 
     def _same_province(self, holder: str, codes: Sequence[str]) -> bool:
         province = self.geo.province(holder)

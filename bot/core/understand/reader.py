@@ -158,8 +158,8 @@ class Understander:
             if slot == "item" and self._where_insured(message, index):
                 continue
             own = not (about_person and self._about_someone_else(message, index))
-            if slot == "insurance" and not own:
-                continue
+            if not own and (slot == "insurance" or all(s.weak for s in senses)):
+                continue  # "儿子在外地上大学" says where he is, not that care is away
             if slot == "relative" and self._owns_the_card(message, hit):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
