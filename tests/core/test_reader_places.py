@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.flow import Flow
+from bot.core.engine import Engine, Text
+from bot.core.flow import OUTCOME, Flow
 from bot.core.understand import Understander, Understanding
 
 
@@ -47,10 +48,10 @@ def test_any_division_is_a_place(reader: Understander, text: str, code: str) -> 
     assert not got.regions
 
 
-def test_a_county_gives_its_province_and_the_other_city(reader: Understander) -> None:
+def test_a_county_gives_its_province_and_itself_as_the_city(reader: Understander) -> None:
     got = read(reader, "我医保在常熟交的")
     assert got.answers["province"] == "320000"
-    assert got.answers["city"] == "other"  # 苏州 is not one of the flow's cities
+    assert got.answers["city"] == "320581"  # every division is an answer of the city question
 
 
 @pytest.mark.parametrize(
@@ -314,10 +315,24 @@ def test_more_everyday_wording(reader: Understander, text: str, item: str) -> No
 
 
 def test_the_most_precise_city_option_is_the_answer(reader: Understander) -> None:
-    """三门县 is itself a city option, so its own rules answer, not 台州's; 临海 is not, so
-    台州's do."""
+    """The county itself, not its prefecture: the engine then answers with the county's rules,
+    else its prefecture's, else its province's."""
     assert read(reader, "我在三门县参保，能给我妈买药吗").answers["city"] == "331022"
-    assert read(reader, "我在临海，能给我妈买药吗").answers["city"] == "331000"
+    assert read(reader, "我在临海，能给我妈买药吗").answers["city"] == "331082"
+
+
+def test_a_typed_county_is_answered_by_the_most_specific_rules(flow: Flow) -> None:
+    """永吉县 has no rules of its own; 吉林市, its prefecture, has one on inheritance."""
+    engine = Engine(flow)
+    text = "永吉县的，单位交的职工医保，个账里的钱能继承吗"
+    session = engine.step(engine.settle({}), Text(text)).session
+    assert session.state == OUTCOME
+    assert flow.region_of(session.answers) == "220221"
+    outcome = engine.rules.outcome(session.answers)
+    assert outcome.answered_by == "220200"
+    assert [r.id for r in outcome.rules] == ["inheritance.jilin_city"]
+    session = engine.step(engine.settle({}), Text("我在常熟，能给我妈买药吗")).session
+    assert flow.region_of(session.answers) == "320581"
 
 
 @pytest.mark.parametrize(

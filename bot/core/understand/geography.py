@@ -1,8 +1,11 @@
 """Divisions as the flow sees them: the province and city answers a place gives, and the scope
 between two places.
 
-A typed place may be any of the ~3,200 divisions (divisions.csv); the flow's questions only
-offer the provinces and the cities regions.yaml lists, plus "another city of the province".
+A typed place may be any of the ~3,200 divisions (divisions.csv). The city question offers
+every division of a province (its prefectures as buttons, its counties typed), so a typed
+county is kept as the answer and the engine answers with the most specific rules (county ->
+prefecture -> province -> national); with a flow that lists fewer places, the nearest listed
+one or "another city of the province" is the answer.
 """
 
 from __future__ import annotations
