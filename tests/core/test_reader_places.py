@@ -382,3 +382,30 @@ def test_a_relative_elsewhere_is_no_care_away(reader: Understander) -> None:
 
 def test_a_province_and_its_capital_is_the_capital(reader: Understander) -> None:
     assert read(reader, "我在湖南长沙，我妈在湘潭，她能用我个账吗").region == "430100"
+
+
+def test_there_too_said_of_a_relative_is_their_place(reader: Understander) -> None:
+    got = read(reader, "我在昆明，女兒在大理讀書，醫保也在大理，可以用我的帳戶嗎")
+    assert got.region == "530100", got
+    assert got.answers["scope"] == "same_province"
+
+
+def test_but_both_in_continues_the_pair(reader: Understander) -> None:
+    got = read(reader, "我和老公不在同一個城市參保，但都在福建")
+    assert got.answers.get("scope") == "same_province", got
+
+
+def test_a_place_before_a_family_word_is_no_insured_place(reader: Understander) -> None:
+    assert read(reader, "湖北的家庭共济可以跨省吗").answers["item"] == "family_binding"
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("can my son use my account for braces?", "item", "outpatient"),
+        ("can I buy my baby's formula with my account?", "item", "health_supplements"),
+        ("Can my mom use my account? We all live in Xiamen.", "scope", "same_area"),
+    ],
+)
+def test_more_english(reader: Understander, text: str, slot: str, value: str) -> None:
+    assert read(reader, text).answers.get(slot) == value

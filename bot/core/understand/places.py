@@ -85,6 +85,12 @@ class Places:
             # "江苏苏州常熟", one inside the next.
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
+        for index, place in enumerate(places):
+            # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me".
+            if place.role == TOGETHER and any(
+                p.role == RELATIVE and p.codes == place.codes for p in places[:index]
+            ):
+                place.role = RELATIVE
         return places
 
     def _nested(self, one: Place, two: Place) -> bool:

@@ -158,11 +158,13 @@ class Understander:
             if slot == "item" and self._where_insured(message, index):
                 continue
             own = not (about_person and self._about_someone_else(message, index))
-            if not own and (slot == "insurance" or all(s.weak for s in senses)):
-                continue  # "儿子在外地上大学" says where he is, not that care is away
+            if slot == "insurance" and not own:
+                continue
             if slot == "relative" and self._owns_the_card(message, hit):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
+        if all(not e.own and e.sense.weak for e in found):
+            return []  # "儿子在外地上大学" alone says where he is, not that care is away
         return found
 
     def _where_insured(self, message: Message, index: int) -> bool:
@@ -171,7 +173,7 @@ class Understander:
         hit = message.hits[index]
         previous = message.hits[index - 1] if index > 0 else None
         return (
-            all(s.weak for s in hit.senses("item"))
+            all(s.weak and s.options == (RESIDENT_PREMIUM,) for s in hit.senses("item"))
             and previous is not None
             and bool(previous.senses(REGION))
             and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
