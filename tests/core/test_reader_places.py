@@ -409,3 +409,29 @@ def test_a_place_before_a_family_word_is_no_insured_place(reader: Understander) 
 )
 def test_more_english(reader: Understander, text: str, slot: str, value: str) -> None:
     assert read(reader, text).answers.get(slot) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My fridge is empty, any recipe ideas?",
+        "What formula should I use in Excel?",
+        "Let's do shots tonight!",
+        "I'm going to relocate my desk",
+        "今天去超市买菜",
+        "我的手机空了",
+    ],
+)
+def test_everyday_words_in_chat_fill_nothing(reader: Understander, text: str) -> None:
+    assert read(reader, text).is_empty
+
+
+def test_everyday_words_about_the_account_still_count(reader: Understander) -> None:
+    assert read(reader, "my medical account is empty").answers["item"] == "balance_exhausted"
+    assert read(reader, "能用个账在超市买东西吗").answers["item"] == "health_supplements"
+
+
+def test_a_clause_without_subject_continues_the_last_one(reader: Understander) -> None:
+    got = read(reader, "医保个账里的钱可以帮我哥交医保吗，他是新农合，在河南")
+    assert got.region is None, got  # 河南 is his
+    assert got.answers["item"] == "resident_premium"
