@@ -435,3 +435,35 @@ def test_a_clause_without_subject_continues_the_last_one(reader: Understander) -
     got = read(reader, "医保个账里的钱可以帮我哥交医保吗，他是新农合，在河南")
     assert got.region is None, got  # 河南 is his
     assert got.answers["item"] == "resident_premium"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We live in Hefei. Can my 5-year-old use my account for a vaccine?",
+            {"relative": "child"},
+        ),
+        (
+            "Can I pay my mum's premium with my account? She's in Sichuan.",
+            {"item": "resident_premium", "relative": "parent"},
+        ),
+        (
+            "I work in Hangzhou. Can I pay my parents' rural insurance with my account?",
+            {"item": "resident_premium", "relative": "parent"},
+        ),
+    ],
+)
+def test_english_premiums_and_children(
+    reader: Understander, text: str, expected: dict[str, str]
+) -> None:
+    got = read(reader, text)
+    assert {k: got.answers.get(k) for k in expected} == expected, got
+
+
+def test_a_relative_in_another_city_is_a_scope_not_care_away(reader: Understander) -> None:
+    got = read(
+        reader,
+        "Can my wife use my account? She's insured in another city in Guangdong, I'm in Shenzhen.",
+    )
+    assert "item" not in got.answers and got.answers["scope"] == "same_province", got
