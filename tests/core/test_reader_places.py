@@ -467,3 +467,17 @@ def test_a_relative_in_another_city_is_a_scope_not_care_away(reader: Understande
         "Can my wife use my account? She's insured in another city in Guangdong, I'm in Shenzhen.",
     )
     assert "item" not in got.answers and got.answers["scope"] == "same_province", got
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("我在深圳打工，保險在老家四川，能用個人帳戶嗎", "province", "510000"),
+        ("老公在隔壁市，能用我个账买药吗", "scope", "same_province"),
+        ("我在上海，我阿母在屏東，能用我醫保嗎", "relative", "parent"),
+    ],
+)
+def test_hometown_insurance_and_neighbours(
+    reader: Understander, text: str, slot: str, value: str
+) -> None:
+    assert read(reader, text).answers.get(slot) == value
