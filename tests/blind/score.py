@@ -1,8 +1,9 @@
 """Score the reader on the blind set: per language and per slot.
 
-    python tests/blind/score.py              # the tuning half (batch1, batch2)
-    python tests/blind/score.py --held-out   # the held-out half (batch3, batch4): figures only
-    python tests/blind/score.py --misses     # also list the tuning half's misses
+    python tests/blind/score.py              # the tuning set (round 2: batch1-4)
+    python tests/blind/score.py --held-out   # the held-out set (round 2: batch5-8): figures only
+    python tests/blind/score.py --misses     # also list the tuning set's misses
+    python tests/blind/score.py --round 1 --held-out   # round 1's split (tuning 1-2, held-out 3-4)
 
 A sentence is *fully right* when the reader gives exactly its expected slots (region, insurance,
 category, item, relative, scope; nothing missing, nothing extra), reports exactly the expected
@@ -36,8 +37,15 @@ from bot.core.flow import load_flow  # noqa: E402
 from bot.core.understand import Understander, Understanding  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-TUNING = ("batch1.yaml", "batch2.yaml")
-HELD_OUT = ("batch3.yaml", "batch4.yaml")
+# Each round tunes on every batch scored before it and holds out fresh batches written blind.
+ROUNDS = {
+    1: (("batch1.yaml", "batch2.yaml"), ("batch3.yaml", "batch4.yaml")),
+    2: (
+        ("batch1.yaml", "batch2.yaml", "batch3.yaml", "batch4.yaml"),
+        ("batch5.yaml", "batch6.yaml", "batch7.yaml", "batch8.yaml"),
+    ),
+}
+TUNING, HELD_OUT = ROUNDS[2]
 SLOTS = ("region", "insurance", "category", "item", "relative", "scope")
 LANGS = ("zh-Hans", "zh-Hant", "en")
 ALL = "all"
@@ -219,13 +227,16 @@ def misses(verdicts: Iterable[Verdict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--held-out", action="store_true", help="score batch3+batch4 (figures)")
-    parser.add_argument("--misses", action="store_true", help="list the tuning half's misses")
+    parser.add_argument("--held-out", action="store_true", help="score the held-out set (figures)")
+    parser.add_argument("--misses", action="store_true", help="list the tuning set's misses")
+    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=2, help="the split")
     args = parser.parse_args(argv)
-    names = HELD_OUT if args.held_out else TUNING
+    tuning, held_out = ROUNDS[args.round]
+    names = held_out if args.held_out else tuning
     divisions = load_divisions()
     scores, verdicts = score(Understander(load_flow()), load(names), divisions)
-    print(table(scores, f"blind set, {'held-out' if args.held_out else 'tuning'} half: {names}"))
+    kind = "held-out" if args.held_out else "tuning"
+    print(table(scores, f"blind set, round {args.round}, {kind} set: {names}"))
     if UNRESOLVED:
         print(
             f"\n{len(UNRESOLVED)} expected regions name divisions no longer current; scored"

@@ -35,7 +35,7 @@ def test_a_county_with_its_prefecture_and_province(capsys: pytest.CaptureFixture
     answers = {slot: a["id"] for slot, a in data["answers"].items()}
     assert answers == {
         "province": "320000",
-        "city": "other",
+        "city": "320581",  # the county itself: its rules, else 苏州's, else 江苏's
         "category": "care",
         "item": "pharmacy_drugs",
         "relative": "parent",

@@ -1,6 +1,7 @@
-"""The reader on the tuning half of the blind set (tests/blind/batch1-2.yaml), near the issue's
-targets. The held-out half (batch3-4) is reported by `python tests/blind/score.py --held-out`,
-never asserted or tuned on. `pytest -s tests/core/test_blind.py` prints the tables.
+"""The reader on the blind set's tuning batches (round 2: tests/blind/batch1-4.yaml), near the
+issue's targets. The held-out batches (round 2: batch5-8) are reported once by
+`python tests/blind/score.py --held-out`, never asserted or tuned on.
+`pytest -s tests/core/test_blind.py` prints the tables.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from bot.core.flow import Flow
 from bot.core.understand import Understander
 
 SCORE_PY = Path(__file__).resolve().parents[1] / "blind" / "score.py"
-FULLY_RIGHT = 0.90  # target on the held-out half: 0.95
-PRECISION = 0.95  # target: 0.98 per slot
-RECALL = 0.93  # target: 0.95 per slot
+FULLY_RIGHT = 0.95  # target on the held-out half: 0.95
+PRECISION = 0.96  # target: 0.98 per slot
+RECALL = 0.95  # target: 0.95 per slot
 SCOPE_RECALL = 0.90  # target: 0.90
-ENGLISH = 0.85  # target: 0.90 fully right
+ENGLISH = 0.90  # target: 0.90 fully right
 
 
 def _scorer() -> ModuleType:
@@ -38,10 +39,10 @@ def scorer() -> ModuleType:
     return _scorer()
 
 
-def test_tuning_half_near_the_targets(flow: Flow, scorer: ModuleType) -> None:
+def test_tuning_set_near_the_targets(flow: Flow, scorer: ModuleType) -> None:
     sentences = scorer.load(scorer.TUNING)
     scores, verdicts = scorer.score(Understander(flow), sentences, load_divisions())
-    print("\n" + scorer.table(scores, "blind set, tuning half"))
+    print("\n" + scorer.table(scores, "blind set, tuning batches"))
     whole = scores[scorer.ALL]
     low = {
         slot: (round(whole.slots[slot].precision, 3), round(whole.slots[slot].recall, 3))
@@ -57,7 +58,7 @@ def test_tuning_half_near_the_targets(flow: Flow, scorer: ModuleType) -> None:
 
 
 def test_expected_regions_resolve(scorer: ModuleType) -> None:
-    """Every region path of the tuning half names a province and, below it, current divisions
+    """Every region path of the tuning batches names a province and, below it, current divisions
     (an abolished one is listed, not silently dropped)."""
     divisions = load_divisions()
     sentences = scorer.load(scorer.TUNING)
@@ -66,7 +67,7 @@ def test_expected_regions_resolve(scorer: ModuleType) -> None:
         if region:
             code = scorer.region_code(region, divisions)
             assert divisions.get(code) is not None
-    assert {"重庆市/渝北区"} >= scorer.UNRESOLVED, scorer.UNRESOLVED
+    assert {"重庆市/渝北区", "重庆市/江北区"} >= scorer.UNRESOLVED, scorer.UNRESOLVED
 
 
 def test_scorer_counts_a_wrong_value_twice(scorer: ModuleType) -> None:

@@ -1,8 +1,11 @@
 """Divisions as the flow sees them: the province and city answers a place gives, and the scope
 between two places.
 
-A typed place may be any of the ~3,200 divisions (divisions.csv); the flow's questions only
-offer the provinces and the cities regions.yaml lists, plus "another city of the province".
+A typed place may be any of the ~3,200 divisions (divisions.csv). The city question offers
+every division of a province (its prefectures as buttons, its counties typed), so a typed
+county is kept as the answer and the engine answers with the most specific rules (county ->
+prefecture -> province -> national); with a flow that lists fewer places, the nearest listed
+one or "another city of the province" is the answer.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ class Geography:
         self.divisions = divisions
         self._cities = {code for code, region in flow.regions.items() if region.is_city}
         self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
-        city_ids = {o.id for o in flow.question("city").options}
-        self._other_city = OTHER_CITY if OTHER_CITY in city_ids else None
+        self._city_ids = frozenset(o.id for o in flow.question("city").options)
+        self._other_city = OTHER_CITY if OTHER_CITY in self._city_ids else None
 
     def chain(self, code: str) -> tuple[Division, ...]:
         return self.divisions.chain(code)
@@ -65,11 +68,13 @@ class Geography:
         return SAME_AREA if one == two else SAME_PROVINCE
 
     def city_option(self, code: str) -> str | None:
-        """The city answer a place gives: the listed city it lies in (昆山 -> none listed), or
+        """The city answer a place gives: the most precise division of its chain that the
+        city question offers (a county, when every division is an option, so the engine
+        answers with the county's rules, else its prefecture's, else its province's), or
         "another city" in a province whose cities the flow lists, or None."""
         chain = self.divisions.chain(code)
-        for division in chain:
-            if division.code in self._cities:
+        for division in chain[:-1]:  # most precise first; the province is not a city
+            if division.code in self._city_ids or division.code in self._cities:
                 return division.code
         province = chain[-1].code if chain else code
         if len(chain) > 1 and province in self._provinces_with_cities:

@@ -17,7 +17,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
-from bot.core.understand.normal import Normalizer, bare, is_word_char
+from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
 
 LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
@@ -224,7 +224,7 @@ class LexiconBuilder:
         for division in self.divisions:
             yield division.name, division.code, False
             seat = seats.get(division.code)
-            for name in (division.short, division.pinyin):
+            for name in (division.short, *pinyin_names(division.pinyin, len(division.short))):
                 if seat is not None and name != division.name:
                     yield name, seat, False
                     yield name, division.code, True

@@ -1,5 +1,5 @@
-"""The one normal form of lexicon words and messages: NFKC, casefolded, simplified Chinese
-(OpenCC t2s), one kind of apostrophe, single spaces."""
+"""The one normal form of lexicon words and messages: NFKC, casefolded, Latin letters without
+tone marks, simplified Chinese (OpenCC t2s), one kind of apostrophe, single spaces."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 _FOLD = str.maketrans({"帐": "账"})
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"[^\S\n]+")
+# Combining marks on Latin letters (pinyin tones), not the kana voicing marks.
+_TONES = re.compile(r"(?<=[a-z])[\u0300-\u036f]+")
 _NEWLINES = re.compile(r" ?\n[\s]*")
 
 
@@ -26,6 +28,9 @@ class Normalizer:
 
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+        if not text.isascii():  # tone marks off: "Guǎngzhōu" is guangzhou
+            text = _TONES.sub("", unicodedata.normalize("NFD", text))
+            text = unicodedata.normalize("NFC", text)
         text = self._t2s.convert(text).translate(_FOLD)
         text = _SPACES.sub(" ", text)
         return _NEWLINES.sub("\n", text).strip()
@@ -57,3 +62,46 @@ def bare(text: str) -> str:
 
 def is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
+
+
+# A pinyin syllable without tone: an optional initial and a final. Loose (it accepts a few
+# syllables Mandarin lacks), which is fine for splitting a place's known pinyin.
+_SYLLABLE = re.compile(
+    r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|van|ai|ei|ao|ou|an|en|er|in|ia|ie|iu"
+    r"|ua|uo|ui|un|ue|ve|vn|a|o|e|i|u|v)"
+)
+
+
+@functools.cache
+def pinyin_spellings(pinyin: str, syllables: int) -> tuple[str, ...]:
+    """How people also write a place's pinyin: syllables apart ("guang zhou") and, before a
+    vowel, with an apostrophe ("pu'er"), when the pinyin splits into its characters' number of
+    syllables in exactly one way (no pinyin library needed for ~3,200 names)."""
+    if syllables < 2 or not pinyin.isascii() or not pinyin.isalpha():
+        return ()
+    splits = _splits(pinyin, syllables)
+    if len(splits) != 1:
+        return ()
+    parts = splits[0]
+    marked = parts[0] + "".join(("'" if p[0] in "aeo" else "") + p for p in parts[1:])
+    return tuple(dict.fromkeys(s for s in (" ".join(parts), marked) if s != pinyin))
+
+
+def _splits(text: str, count: int) -> list[tuple[str, ...]]:
+    if count == 1:
+        return [(text,)] if _SYLLABLE.fullmatch(text) else []
+    found = []
+    for end in range(1, min(len(text), 6) + 1):
+        head = text[:end]
+        if _SYLLABLE.fullmatch(head):
+            found += [(head, *rest) for rest in _splits(text[end:], count - 1)]
+            if len(found) > 1:
+                return found
+    return found
+
+
+def pinyin_names(pinyin: str, syllables: int) -> tuple[str, ...]:
+    """A place's pinyin and its other spellings (ü, written v in the table, typed u too)."""
+    names = (pinyin, *pinyin_spellings(pinyin, syllables))
+    return tuple(dict.fromkeys((*names, *(n.replace("v", "u") for n in names))))

@@ -20,6 +20,7 @@ from bot.core.understand.matcher import Hit, Message
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
+INSURED = 2  # the score of a place said with an insurance word
 OFFSITE = "offsite_care"  # the item for care away from where the account is
 OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
@@ -31,6 +32,9 @@ class Evidence:
     hit: Hit
     sense: Sense
     own: bool = True
+    # Only narrows what other evidence found: "都在江苏" (same city or same province) makes
+    # "不在一个城市" the same province, but says nothing by itself.
+    narrows: bool = False
 
 
 @dataclass
@@ -81,6 +85,12 @@ class Places:
             # "江苏苏州常熟", one inside the next.
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
+        for index, place in enumerate(places):
+            # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me".
+            if place.role == TOGETHER and any(
+                p.role == RELATIVE and p.codes == place.codes for p in places[:index]
+            ):
+                place.role = RELATIVE
         return places
 
     def _nested(self, one: Place, two: Place) -> bool:
@@ -96,13 +106,17 @@ class Places:
             if len(place.codes) < 2 and not place.alternatives:
                 continue
             others = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
-            fitting = tuple(
-                c
-                for c in (*place.codes, *place.alternatives)
-                if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
-            )
-            if fitting:
-                place.codes = fitting
+            # The name's first meanings before its contextual ones: "湖南长沙" is 长沙市, though
+            # 长沙县 lies in 湖南 too.
+            for candidates in (place.codes, place.alternatives):
+                fitting = tuple(
+                    c
+                    for c in candidates
+                    if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
+                )
+                if fitting:
+                    place.codes = fitting
+                    break
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
         """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
@@ -182,7 +196,7 @@ class Places:
             if hit.person != "third_person":
                 continue
             before = message.text[message.clause_start(hit) : hit.start].rstrip()
-            after = message.text[hit.end : hit.end + 6]
+            after = message.text[hit.end : hit.end + 12].lstrip()  # "use his account"
             for particle in lex.grammar.possessive:
                 after = after.removeprefix(particle)
             if before.endswith(lex.use_words) and after.startswith(lex.card_words):
@@ -194,17 +208,20 @@ class Places:
     # --- whose place --------------------------------------------------------------------------
 
     def _region_score(self, message: Message, index: int) -> int:
-        """2: said with an insurance word; -1: a hometown; 1: where the speaker is; else 0."""
+        """3: the message opens with it ("仙桃的，…"); 2: said with an insurance word;
+        -1: a hometown; 1: where the speaker is; else 0."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + 8]
         lex = self.lexicon
         grammar = lex.grammar
+        if _introduces(message.text, hit, grammar.possessive):
+            return 3
         used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
         if (
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
         ) or _cue_after(after, lex.insurance_cues, grammar.possessive):
-            return 2
+            return INSURED
         if (
             _cue_before(before, lex.origin_cues)
             or _is_origin(after, grammar)
@@ -300,23 +317,32 @@ class Places:
     # --- scope and care away from home --------------------------------------------------------
 
     def scope(self, places: Sequence[Place], holder: Region) -> list[Evidence]:
-        """Where a relative is, compared with the account's place, says the scope."""
-        found = []
-        for place in places:
-            if place.hit.negated:
-                continue
-            scopes: set[str | None]
-            if place.role == TOGETHER:
-                scopes = {SAME_AREA}
-            elif place.role == RELATIVE and holder.code is not None:
-                compared = (self.geo.compare(holder.code, c) for c in place.codes)
-                scopes = {scope for scope in compared if scope is not None}
-            else:
-                continue
+        """Where a relative is, compared with the account's place, says the scope; where they
+        are insured outweighs where they live ("我弟也在泉州但医保在厦门")."""
+        theirs = [p for p in places if p.role in (TOGETHER, RELATIVE) and not p.hit.negated]
+        insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
+        if any(not e.narrows for e in insured):
+            return insured
+        return [e for p in theirs for e in self._compared(p, holder)]
+
+    def _compared(self, place: Place, holder: Region) -> list[Evidence]:
+        if holder.code is None:
+            # "我俩都在广州": together, wherever that is.
+            scope = SAME_AREA if place.role == TOGETHER else None
+        else:
+            # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
+            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
             scope = scopes.pop() if len(scopes) == 1 else None
-            if scope is not None:
-                found.append(Evidence(place.hit, Sense("scope", (scope,))))
-        return found
+        if scope is not None:
+            return [Evidence(place.hit, Sense("scope", (scope,)))]
+        if holder.code is not None and self._same_province(holder.code, place.codes):
+            within = Sense("scope", (SAME_AREA, SAME_PROVINCE))
+            return [Evidence(place.hit, within, narrows=True)]
+        return []
+
+    def _same_province(self, holder: str, codes: Sequence[str]) -> bool:
+        province = self.geo.province(holder)
+        return bool(codes) and all(self.geo.province(c) == province for c in codes)
 
     def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
         """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
@@ -387,4 +413,17 @@ def _is_origin(after: str, grammar: Grammar) -> bool:
         if after.startswith(suffix):
             rest = after[len(suffix) :]
             return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
+    return False
+
+
+def _introduces(text: str, hit: Hit, possessive: Iterable[str]) -> bool:
+    """ "仙桃的，个账…", "张家口的 个账…": a message opening with a place and 的 says where
+    the speaker is from, before anyone else is named."""
+    if text[: hit.start].strip():
+        return False
+    for particle in possessive:
+        rest = text[hit.end :]
+        if rest.startswith(particle):
+            following = rest[len(particle) : len(particle) + 1]
+            return not following or not following.isalnum()
     return False

@@ -20,7 +20,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.geography import Geography
-from bot.core.understand.lexicon import LEXICON_FILE, SLOTS, LexiconBuilder, Sense
+from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
@@ -155,13 +155,29 @@ class Understander:
             about_person = slot == "insurance" or (
                 slot == "item" and any(OFFSITE in s.options for s in senses)
             )
+            if slot == "item" and self._where_insured(message, index):
+                continue
             own = not (about_person and self._about_someone_else(message, index))
             if slot == "insurance" and not own:
                 continue
             if slot == "relative" and self._owns_the_card(message, hit):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
+        if all(not e.own and e.sense.weak for e in found):
+            return []  # "儿子在外地上大学" alone says where he is, not that care is away
         return found
+
+    def _where_insured(self, message: Message, index: int) -> bool:
+        """ "我在沭阳交医保": a weak premium word right after a place says where the holder is
+        insured, not that a premium is paid."""
+        hit = message.hits[index]
+        previous = message.hits[index - 1] if index > 0 else None
+        return (
+            all(s.weak and s.options == (RESIDENT_PREMIUM,) for s in hit.senses("item"))
+            and previous is not None
+            and bool(previous.senses(REGION))
+            and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
+        )
 
     def _owns_the_card(self, message: Message, hit: Hit) -> bool:
         """Whether a relative owns the account: "能用孩子的医保卡吗", "我老公的个账".
@@ -191,9 +207,9 @@ class Understander:
             before = message.text[
                 max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
             ]
-            if any(v in before for v in self.lexicon.premium_verbs) and self._about_someone_else(
-                message, index
-            ):
+            # "她在乡下交的新农合" says which insurance she has; "给她交新农合" pays it.
+            paid = any(v in before and f"{v}的" not in before for v in self.lexicon.premium_verbs)
+            if paid and self._about_someone_else(message, index):
                 found.append(Evidence(hit, Sense("item", (RESIDENT_PREMIUM,))))
         return found
 
@@ -218,10 +234,12 @@ class Understander:
         negated: dict[str, tuple[str, ...]],
     ) -> None:
         """Strong words decide; weak ones only when no strong word was found."""
-        positive = [e for e in found if not e.hit.negated]
+        positive = [e for e in found if not e.hit.negated and not e.narrows]
         strong = [e.sense for e in positive if not e.sense.weak]
         chosen = strong or [e.sense for e in positive]
         candidates = {o for s in chosen for o in s.options}
+        for narrowing in (e for e in found if e.narrows and len(candidates) > 1):
+            candidates = candidates & set(narrowing.sense.options) or candidates
         if slot == "item":
             candidates = self._absorb(positive, candidates)
         denied = {o for e in found if e.hit.negated for o in e.sense.options} - candidates
