@@ -315,7 +315,8 @@ class Engine:
             notice=notice,
             understood=understood,
             corrections=corrections,
-            nav=QUESTION_NAV,
+            # The first question needs neither Back nor Start over: there is nothing behind it.
+            nav=QUESTION_NAV if history else (),
             page=page,
         )
 
@@ -455,8 +456,10 @@ class Engine:
         # shares, so a shared link still reproduces the whole answer. (An option added later
         # may make an old short code ambiguous: that link then asks the question again.)
         # Only then are the last answers dropped.
-        city = self.flow.regions.get(answers.get(ids.CITY, ""))
-        if city is not None and city.parent == answers.get(ids.PROVINCE):
+        implied_by_city, bad = self.parse_payload(
+            f"{self.flow.question(ids.CITY).code}{answers.get(ids.CITY, '')}"
+        )
+        if not bad and implied_by_city.get(ids.PROVINCE) == answers.get(ids.PROVINCE):
             parts = [(qid, oid) for qid, oid in parts if qid != ids.PROVINCE]
         short = [
             f"{self.flow.question(qid).code}{self._short_code(qid, oid)}" for qid, oid in parts
@@ -468,10 +471,12 @@ class Engine:
     @functools.cache  # noqa: B019 - one engine lives as long as the process
     def _short_codes(self, qid: str) -> tuple[dict[str, str], dict[str, str]]:
         """Per question: option id -> its shortest unambiguous prefix, and back."""
-        option_ids = [o.id for o in self.flow.question(qid).options]
+        options = self.flow.question(qid).options
+        option_ids = [o.id for o in options]
+        places = {o.id for o in options if o.place or o.id.isdigit()}
         to_short: dict[str, str] = {}
         for oid in option_ids:
-            if oid in self.flow.regions:
+            if oid in places:
                 to_short[oid] = oid  # region codes stay whole: places are added over time
                 continue
             for n in range(1, len(oid) + 1):

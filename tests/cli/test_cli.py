@@ -238,6 +238,7 @@ def test_check_fails_when_an_option_the_code_needs_is_renamed(tmp_path: Path) ->
     assert result.returncode == 1
     assert f"questions.yaml:{line}: question scope: option 'same_area' is missing" in result.stderr
 
+
 def test_feedback_prints_counts_per_answer_from_the_store(tmp_path: Path) -> None:
     db = tmp_path / "bot.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{db}"}
