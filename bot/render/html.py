@@ -14,12 +14,24 @@ from dataclasses import replace
 from html import escape
 
 from bot.core import i18n
+from bot.core.flow import NATIONWIDE
 from bot.core.i18n import N_
 from bot.core.rules import Outcome
 from bot.core.view import View
-from bot.render.text import _NOT_IN_CARD, VERDICT_LINES, Renderer, Reply, format_day, localize
+from bot.render.text import (
+    _NOT_IN_CARD,
+    VERDICT_LINES,
+    VERDICT_WORDS,
+    Renderer,
+    Reply,
+    format_day,
+    localize,
+)
 
 SHOWN_CONDITIONS = 3
+OWN_RULE = N_("{place}有自己的规定；全国规定是“{verdict}”。")
+OWN_RULE_ONLY = N_("{place}有自己的规定，全国没有统一规定。")
+NO_DIFFERENCE = N_("没找到{place}与全国不同的规定，按全国规定回答。")
 MORE_CONDITIONS = N_("其他条件：")
 DISCLAIMER = N_(
     "各地规定和执行可能不同，请以参保地医保部门为准：办理前向当地医保经办机构或国家医保服务平台核实。"
@@ -48,11 +60,13 @@ class HtmlRenderer(Renderer):
             dict.fromkeys(localize(t(c), locale) for r in outcome.rules for c in r.conditions)
         )
         shown, more = conditions[:SHOWN_CONDITIONS], conditions[SHOWN_CONDITIONS:]
+        # Headings in bold instead of blank lines between sections: every line counts on a phone.
         if shown:
-            lines += ["", f"<b>{esc(t('条件：'))}</b>", *(f"• {esc(c)}" for c in shown)]
-        note = self.regional_note(outcome, locale)
-        lines += ["", f"<b>{esc(t('地区差异：'))}</b>{esc(note)}"]
+            lines += [f"<b>{esc(t('条件：'))}</b>", *(f"• {esc(c)}" for c in shown)]
+        lines.append(f"<b>{esc(t('地区差异：'))}</b>{esc(self.short_regional_note(outcome, locale))}")
         quote: list[str] = []
+        if outcome.national:  # the national rule in full, for whoever wants to compare
+            quote += [esc(self.regional_note(outcome, locale)), ""]
         if more:
             quote += [esc(t(MORE_CONDITIONS)), *(f"• {esc(c)}" for c in more), ""]
         quote += self._sources(outcome, locale)
@@ -63,6 +77,24 @@ class HtmlRenderer(Renderer):
         nav = self._nav_row(view.nav, locale)
         rows = [nav[i : i + 2] for i in range(0, len(nav), 2)]
         return Reply(text, tuple(rows), "outcome", outcome.verdict, outcome)
+
+    def short_regional_note(self, outcome: Outcome, locale: str) -> str:
+        """The regional difference in one short sentence (the full one is in the quote)."""
+        t = i18n.translations(locale).gettext
+        if outcome.national:
+            notes = []
+            for regional, national in outcome.national:
+                place = self.region_name(regional.region or NATIONWIDE, locale)
+                if national is None:
+                    notes.append(t(OWN_RULE_ONLY).format(place=place))
+                else:
+                    verdict = t(VERDICT_WORDS[national.verdict])
+                    notes.append(t(OWN_RULE).format(place=place, verdict=verdict))
+            return " ".join(dict.fromkeys(notes))
+        if outcome.region == NATIONWIDE:
+            return t("以上是全国通用规定，各地细则可能不同。")
+        place = self.region_name(outcome.region, locale)
+        return t(NO_DIFFERENCE).format(place=place)
 
     def _sources(self, outcome: Outcome, locale: str) -> list[str]:
         """One line per source: its title (a link to the official text when known), then who
