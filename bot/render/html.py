@@ -63,7 +63,9 @@ class HtmlRenderer(Renderer):
         # Headings in bold instead of blank lines between sections: every line counts on a phone.
         if shown:
             lines += [f"<b>{esc(t('条件：'))}</b>", *(f"• {esc(c)}" for c in shown)]
-        lines.append(f"<b>{esc(t('地区差异：'))}</b>{esc(self.short_regional_note(outcome, locale))}")
+        lines.append(
+            f"<b>{esc(t('地区差异：'))}</b>{esc(self.short_regional_note(outcome, locale))}"
+        )
         quote: list[str] = []
         if outcome.national:  # the national rule in full, for whoever wants to compare
             quote += [esc(self.regional_note(outcome, locale)), ""]
