@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from standin_botapi import StandinBotAPI, StandinUser  # noqa: E402
+from standin_botapi import StandinBotAPI, StandinUser, parse_html  # noqa: E402
 from telegram_helpers import calls_since, inline, press, running_bot, say  # noqa: E402
 
 GROUP = {"id": -1005550001, "type": "supergroup", "title": "一家人"}
@@ -159,8 +159,6 @@ async def inline_mode(api: StandinBotAPI, out: list[str]) -> None:
 
 
 def parse(html: str) -> tuple[str, list[dict]]:
-    from standin_botapi import parse_html
-
     return parse_html(html)
 
 
