@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from transitions import Machine
 
 from bot.core import i18n, ids
-from bot.core.flow import OUTCOME, Flow, Option, Question
+from bot.core.flow import OUTCOME, Flow, Question
 from bot.core.flowfile import normalize
+from bot.core.links import ShortCodes
 from bot.core.regions import RETIRED, region_answers
 from bot.core.rules import RuleBook
 from bot.core.session import Session
@@ -121,6 +122,7 @@ class Engine:
         self.flow = flow
         self._understand = understand
         self.rules = RuleBook(flow)
+        self._codes = ShortCodes(flow)
         self._order = [q.id for q in flow.questions]
         # Every question's option ids, to tell a stored answer the flow no longer has.
         self._known = {q.id: frozenset(o.id for o in q.options) for q in flow.questions}
@@ -425,7 +427,7 @@ class Engine:
         bad = False
         for part in filter(None, payload.split("-")):
             question = self.flow.question_by_code(part[:1])
-            option = None if question is None else self._option_by_code(question.id, part[1:])
+            option = None if question is None else self._codes.option(question.id, part[1:])
             if question is None or option is None:
                 bad = True
                 continue
@@ -462,43 +464,11 @@ class Engine:
         if not bad and implied_by_city.get(ids.PROVINCE) == answers.get(ids.PROVINCE):
             parts = [(qid, oid) for qid, oid in parts if qid != ids.PROVINCE]
         short = [
-            f"{self.flow.question(qid).code}{self._short_code(qid, oid)}" for qid, oid in parts
+            f"{self.flow.question(qid).code}{self._codes.short(qid, oid)}" for qid, oid in parts
         ]
         while short and len("-".join(short)) > limit:
             short.pop()
         return "-".join(short)
-
-    @functools.cache  # noqa: B019 - one engine lives as long as the process
-    def _short_codes(self, qid: str) -> tuple[dict[str, str], dict[str, str]]:
-        """Per question: option id -> its shortest unambiguous prefix, and back."""
-        options = self.flow.question(qid).options
-        option_ids = [o.id for o in options]
-        places = {o.id for o in options if o.place or o.id.isdigit()}
-        to_short: dict[str, str] = {}
-        for oid in option_ids:
-            if oid in places:
-                to_short[oid] = oid  # region codes stay whole: places are added over time
-                continue
-            for n in range(1, len(oid) + 1):
-                prefix = oid[:n]
-                if prefix in option_ids and prefix != oid:
-                    continue  # another option's whole id: it would read as that option
-                if sum(other.startswith(prefix) for other in option_ids) == 1 or prefix == oid:
-                    to_short[oid] = prefix
-                    break
-        return to_short, {short: oid for oid, short in to_short.items()}
-
-    def _short_code(self, qid: str, oid: str) -> str:
-        return self._short_codes(qid)[0].get(oid, oid)
-
-    def _option_by_code(self, qid: str, code: str) -> Option | None:
-        """An option by its id, or by the short code `payload_for` wrote for it."""
-        question = self.flow.question(qid)
-        option = question.option(code)
-        if option is None and code:
-            long_id = self._short_codes(qid)[1].get(code)
-            option = question.option(long_id) if long_id is not None else None
-        return option
 
     def complete(self, answers: Mapping[str, str]) -> tuple[Session, list[str]]:
         """Fill what a one-line question left out with each question's default.

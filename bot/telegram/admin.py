@@ -189,7 +189,9 @@ class AdminHandlers:
             place = find_place(self.flow, value)
         except AmbiguousPlace as err:
             places = candidates_text(self.flow, err)
-            await reply(esc(i18n.gettext(locale, REGION_AMBIGUOUS).format(value=value, places=places)))
+            await reply(
+                esc(i18n.gettext(locale, REGION_AMBIGUOUS).format(value=value, places=places))
+            )
             return
         if place is None:
             await reply(esc(i18n.gettext(locale, REGION_UNKNOWN).format(value=value)))
@@ -285,9 +287,7 @@ class AdminHandlers:
         if is_in and not was_in:
             locale = i18n.locale_for(change.from_user.language_code if change.from_user else None)
             try:
-                await context.bot.send_message(
-                    change.chat.id, esc(i18n.gettext(locale, GREETING))
-                )
+                await context.bot.send_message(change.chat.id, esc(i18n.gettext(locale, GREETING)))
             except TelegramError as exc:
                 log.info("could not greet chat %s: %s", change.chat.id, exc)
         elif was_in and not is_in:

@@ -148,6 +148,8 @@ class InlineHandlers:
         item = self.engine.flow.question(ids.ITEM)
         item_label = renderer.option_label(item, item.option(session.answers[ids.ITEM]), locale)
         word = f"{t(VERDICT_WORDS[outcome.verdict])} {VERDICT_EMOJI[outcome.verdict]}"
+        if len(item_label) + len(word) + 3 > TITLE_CHARS:
+            word = VERDICT_EMOJI[outcome.verdict]  # the item's name matters more than the word
         room = TITLE_CHARS - len(word) - 3
         if len(item_label) > room:
             item_label = item_label[: room - 1] + "…"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from standin_botapi import StandinBotAPI, parse_html
 from telegram_helpers import inline, press, running_bot, say
 
@@ -19,13 +17,6 @@ def plain(result: dict) -> str:
     """The text a chat shows for a sent result (its HTML parsed as Telegram does)."""
     content = result["input_message_content"]
     return parse_html(content["message_text"])[0]
-
-
-@pytest.fixture
-def api() -> Iterator[StandinBotAPI]:
-    with StandinBotAPI() as server:
-        yield server
-    assert server.violations == [], server.violations
 
 
 async def test_same_query_from_users_of_different_languages_never_mixes(
