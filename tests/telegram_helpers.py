@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from bot.store.sqlite import SQLiteStore
 from bot.telegram.app import build_application
 
 TOKEN = "123456:TEST-TOKEN"
+_inline_ids = itertools.count(1)
 
 
 def settings_for(api: StandinBotAPI, db: Path, **overrides: Any) -> Settings:
@@ -69,15 +72,31 @@ async def say(api: StandinBotAPI, user: StandinUser, text: str, chat: Any = None
     return api.last_message(chat_id)
 
 
-async def press(api: StandinBotAPI, user: StandinUser, message: dict, **how: Any) -> str:
-    """Press a button and wait until the bot has answered the query and updated the chat."""
+async def press(
+    api: StandinBotAPI, user: StandinUser, message: dict, edits: bool = True, **how: Any
+) -> str:
+    """Press a button and wait until the bot has answered the query and updated the chat.
+
+    The bot answers first and works after, so with `edits` this also waits for the edit or
+    new message that follows (not after an alert such as "this is someone else's menu").
+    """
     mark = len(api.calls)
     query_id = api.press(user, message, **how)
     await api.wait_for_async(lambda a: query_id in a.callback_answers)
-    await api.wait_for_async(
-        lambda a: (
-            calls_since(a, mark, "editMessageText", "sendMessage")
-            or a.callback_answers[query_id].get("text")
-        )
-    )
+    if edits and str(api.callback_answers[query_id].get("show_alert")).lower() != "true":
+        await api.wait_for_async(lambda a: calls_since(a, mark, "editMessageText", "sendMessage"))
     return query_id
+
+
+async def inline(api: StandinBotAPI, user: StandinUser, query: str) -> dict:
+    """Type `@bot query` as `user`; return the bot's answerInlineQuery (results decoded)."""
+    query_id = f"iq{next(_inline_ids)}"
+    api.queue_update(
+        {"inline_query": {"id": query_id, "from": user.as_dict(), "query": query, "offset": ""}}
+    )
+    await api.wait_for_async(lambda a: query_id in a.inline_answers)
+    answer = dict(api.inline_answers[query_id])
+    for key in ("results", "button"):
+        if isinstance(answer.get(key), str):
+            answer[key] = json.loads(answer[key])
+    return answer

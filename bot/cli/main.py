@@ -1,4 +1,4 @@
-"""`python -m bot [run|poll|webhook|console|ask|understand|check|sources|facts|diagram|…]`."""
+"""`python -m bot [run|poll|webhook|console|ask|understand|check|sources|facts|feedback|diagram|…]`."""
 
 from __future__ import annotations
 
@@ -66,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_backup(command, args.path)
         if command == "health":
             return cmd_health()
+        if command == "feedback":
+            return asyncio.run(cmd_feedback(args.days))
         flow = load_flow()
         if command in RUN_MODES:
             return cmd_run(flow, "webhook" if args.webhook else command)
@@ -138,6 +140,10 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="put a backup back (stop the bot first)")
     restore.add_argument("path", type=Path)
     understand.add_parser(sub)
+    feedback = sub.add_parser(
+        "feedback", help='how often each answer was marked "这个答案有误？" (counts only)'
+    )
+    feedback.add_argument("--days", type=int, default=30, help="look back this many days")
     diagram = sub.add_parser("diagram", help="draw the questions and outcomes")
     diagram.add_argument("--out", default="flow.svg", help="an .svg, .png or .dot file")
     return parser
@@ -398,6 +404,30 @@ def cmd_backup(command: str, path: Path) -> int:
     except (backup.BackupError, sqlite3.Error, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+async def cmd_feedback(days: int) -> int:
+    """Per answer (the ids of the rules that made it): how often people said it was wrong."""
+    from bot.store.factory import open_store
+
+    if days < 1:
+        raise UsageError("--days must be at least 1")
+    settings = Settings.from_env()
+    store = open_store(
+        settings.database_url, settings.session_ttl_days, settings.sqlite_synchronous
+    )
+    await store.open()
+    try:
+        counts = await store.feedback_counts(None, days)
+    finally:
+        await store.close()
+    if not counts:
+        print(f'no "这个答案有误？" presses in the last {days} days')
+        return 0
+    print(f'"这个答案有误？" presses in the last {days} days, per answer (its rule ids):')
+    for rules, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{count:6d}  {rules}")
     return 0
 
 

@@ -53,7 +53,7 @@ def outcome_snapshot(engine: Engine) -> dict[str, object]:
         if outcome.id not in outcomes:
             outcomes[outcome.id] = {
                 "verdict": outcome.verdict,
-                "example": engine.payload_for(answers),
+                "example": engine.payload_for(answers, limit=999),  # whole ids: for reading
             }
     for oid, entry in outcomes.items():
         entry["paths"] = paths[oid]

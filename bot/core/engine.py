@@ -22,6 +22,7 @@ from transitions import Machine
 from bot.core import i18n, ids
 from bot.core.flow import OUTCOME, Flow, Question
 from bot.core.flowfile import normalize
+from bot.core.links import ShortCodes
 from bot.core.regions import RETIRED, region_answers
 from bot.core.rules import RuleBook
 from bot.core.session import Session
@@ -121,6 +122,7 @@ class Engine:
         self.flow = flow
         self._understand = understand
         self.rules = RuleBook(flow)
+        self._codes = ShortCodes(flow)
         self._order = [q.id for q in flow.questions]
         # Every question's option ids, to tell a stored answer the flow no longer has.
         self._known = {q.id: frozenset(o.id for o in q.options) for q in flow.questions}
@@ -315,7 +317,8 @@ class Engine:
             notice=notice,
             understood=understood,
             corrections=corrections,
-            nav=QUESTION_NAV,
+            # The first question needs neither Back nor Start over: there is nothing behind it.
+            nav=QUESTION_NAV if history else (),
             page=page,
         )
 
@@ -424,7 +427,7 @@ class Engine:
         bad = False
         for part in filter(None, payload.split("-")):
             question = self.flow.question_by_code(part[:1])
-            option = question.option(part[1:]) if question is not None else None
+            option = None if question is None else self._codes.option(question.id, part[1:])
             if question is None or option is None:
                 bad = True
                 continue
@@ -443,13 +446,29 @@ class Engine:
         """
         implied = {ids.CATEGORY} if ids.ITEM in answers else set()
         parts = [
-            f"{q.code}{answers[q.id]}"
+            (q.id, answers[q.id])
             for q in self.flow.questions
             if q.id in answers and q.id not in implied
         ]
-        while parts and len("-".join(parts)) > limit:
-            parts.pop()
-        return "-".join(parts)
+        full = "-".join(f"{self.flow.question(qid).code}{oid}" for qid, oid in parts)
+        if len(full) <= limit:
+            return full
+        # Too long for Telegram: a city names its province, and each option (but a region) may
+        # be written as the shortest start of its id that no other option of that question
+        # shares, so a shared link still reproduces the whole answer. (An option added later
+        # may make an old short code ambiguous: that link then asks the question again.)
+        # Only then are the last answers dropped.
+        implied_by_city, bad = self.parse_payload(
+            f"{self.flow.question(ids.CITY).code}{answers.get(ids.CITY, '')}"
+        )
+        if not bad and implied_by_city.get(ids.PROVINCE) == answers.get(ids.PROVINCE):
+            parts = [(qid, oid) for qid, oid in parts if qid != ids.PROVINCE]
+        short = [
+            f"{self.flow.question(qid).code}{self._codes.short(qid, oid)}" for qid, oid in parts
+        ]
+        while short and len("-".join(short)) > limit:
+            short.pop()
+        return "-".join(short)
 
     def complete(self, answers: Mapping[str, str]) -> tuple[Session, list[str]]:
         """Fill what a one-line question left out with each question's default.

@@ -23,6 +23,13 @@ OTHER_CITY = "other"  # city: a city the regions file does not list
 RESIDENT = "resident"  # insurance: 城乡居民医保, which has no personal account
 SELF = "self"  # relative: the account holder
 OTHER_PERSON = "other"  # relative: anyone outside the close family
+# item: the most asked ones, offered as quick picks under /start and on an empty inline query
+PHARMACY_DRUGS = "pharmacy_drugs"
+OUTPATIENT = "outpatient"
+VACCINE = "vaccine"
+PHYSICAL_EXAM = "physical_exam"
+WITHDRAWAL = "withdrawal"
+POPULAR_ITEMS = (PHARMACY_DRUGS, OUTPATIENT, VACCINE, PHYSICAL_EXAM, WITHDRAWAL)
 SAME_AREA = "same_area"  # scope: the relative is insured in the holder's own area
 SAME_PROVINCE = "same_province"  # scope: elsewhere in the same province
 OTHER_PROVINCE = "other_province"  # scope: in another province
@@ -32,6 +39,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     PROVINCE: (NATIONWIDE,),
     CITY: (OTHER_CITY,),
     INSURANCE: (RESIDENT,),
+    ITEM: POPULAR_ITEMS,
     RELATIVE: (SELF, OTHER_PERSON),
     SCOPE: (SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE),
 }

@@ -20,7 +20,11 @@ from bot.store.sqlite import SCHEMA_VERSION
 
 HEADER = b"SQLite format 3\x00"
 # The tables each schema version has; a file without them belongs to another application.
-_TABLES = {1: {"sessions"}, 2: {"sessions", "users", "chats", "verdicts"}}
+_TABLES = {
+    1: {"sessions"},
+    2: {"sessions", "users", "chats", "verdicts"},
+    3: {"sessions", "users", "chats", "verdicts", "feedback"},
+}
 
 
 class BackupError(Exception):

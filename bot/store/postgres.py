@@ -23,7 +23,13 @@ import time
 
 import asyncpg
 
-from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded, StoreUnavailable
+from bot.store.base import (
+    FEEDBACK_KEEP_DAYS,
+    STATS_KEEP_DAYS,
+    ChatSettings,
+    Loaded,
+    StoreUnavailable,
+)
 
 # Forward-only migrations, numbered like `bot.store.sqlite.MIGRATIONS` so a schema version means the same
 # thing on both backends (a test checks the numbering). Never edit a released step; add one.
@@ -71,6 +77,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX sessions_user ON sessions (user_id)",
         ],
     ),
+    (
+        3,
+        [
+            # The user's last place and insurance (a start payload), offered on their next
+            # question; expires with the users row, deleted by /forget.
+            "ALTER TABLE users ADD COLUMN remembered TEXT",
+            # "This answer is wrong" presses per chat (0 for every private chat), day and rule:
+            # counts only, no text and no user id.
+            """CREATE TABLE feedback (
+                chat_id BIGINT NOT NULL,
+                day INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (chat_id, day, rule)
+            )""",
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -85,7 +108,7 @@ MIGRATION_LOCK_KEY = int.from_bytes(
 _CHAT_FIELDS = ("region", "locale", "quiet")
 
 _LOAD = (
-    "SELECT s.data, s.version, u.locale, c.region, c.locale, c.quiet"
+    "SELECT s.data, s.version, u.locale, c.region, c.locale, c.quiet, u.remembered"
     " FROM (SELECT $1::bigint AS chat_id, $2::bigint AS user_id) AS k"
     " LEFT JOIN sessions AS s ON s.chat_id = k.chat_id AND s.user_id = k.user_id"
     "  AND s.updated_at >= $3"
@@ -233,10 +256,9 @@ class PostgresStore:
     async def load(self, chat_id: int, user_id: int) -> Loaded:
         row = await self.pool.fetchrow(_LOAD, chat_id, user_id, self._expiry())
         assert row is not None  # the key row always exists; the joins may be empty
-        data, version, user_locale, region, chat_locale, quiet = row
-        return Loaded(
-            data, version or 0, user_locale, ChatSettings(region, chat_locale, bool(quiet))
-        )
+        data, version, user_locale, region, chat_locale, quiet, remembered = row
+        chat = ChatSettings(region, chat_locale, bool(quiet))
+        return Loaded(data, version or 0, user_locale, chat, remembered)
 
     async def save(self, chat_id: int, user_id: int, data: str, expected: int) -> int | None:
         version = await self.pool.fetchval(
@@ -256,6 +278,16 @@ class PostgresStore:
             " updated_at = EXCLUDED.updated_at",
             user_id,
             locale,
+            int(time.time()),
+        )
+
+    async def remember(self, user_id: int, answers: str | None) -> None:
+        await self.pool.execute(
+            "INSERT INTO users (user_id, remembered, updated_at) VALUES ($1, $2, $3)"
+            " ON CONFLICT (user_id) DO UPDATE SET remembered = EXCLUDED.remembered,"
+            " updated_at = EXCLUDED.updated_at",
+            user_id,
+            answers,
             int(time.time()),
         )
 
@@ -319,6 +351,13 @@ class PostgresStore:
                     ids,
                 ),
                 ("UPDATE verdicts SET chat_id = $1 WHERE chat_id = $2", ids),
+                (
+                    "DELETE FROM feedback AS t WHERE t.chat_id = $1 AND EXISTS"
+                    " (SELECT 1 FROM feedback AS o WHERE o.chat_id = $2"
+                    "  AND o.day = t.day AND o.rule = t.rule)",
+                    ids,
+                ),
+                ("UPDATE feedback SET chat_id = $1 WHERE chat_id = $2", ids),
             ]
         )
 
@@ -328,6 +367,7 @@ class PostgresStore:
                 ("DELETE FROM chats WHERE chat_id = $1", (chat_id,)),
                 ("DELETE FROM sessions WHERE chat_id = $1", (chat_id,)),
                 ("DELETE FROM verdicts WHERE chat_id = $1", (chat_id,)),
+                ("DELETE FROM feedback WHERE chat_id = $1", (chat_id,)),
             ]
         )
 
@@ -360,6 +400,24 @@ class PostgresStore:
         )
         return {verdict: int(count) for verdict, count in rows}
 
+    async def count_feedback(self, chat_id: int, rule: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO feedback AS f (chat_id, day, rule, count) VALUES ($1, $2, $3, 1)"
+            " ON CONFLICT (chat_id, day, rule) DO UPDATE SET count = f.count + 1",
+            chat_id,
+            _today(),
+            rule,
+        )
+
+    async def feedback_counts(self, chat_id: int | None, days: int) -> dict[str, int]:
+        rows = await self.pool.fetch(
+            "SELECT rule, SUM(count) FROM feedback WHERE ($1::bigint IS NULL OR chat_id = $1)"
+            " AND day > $2 GROUP BY rule",
+            chat_id,
+            _today() - days,
+        )
+        return {rule: int(count) for rule, count in rows}
+
     async def purge(self) -> int:
         expiry = self._expiry()
         status = await self.pool.execute("DELETE FROM sessions WHERE updated_at < $1", expiry)
@@ -369,4 +427,7 @@ class PostgresStore:
             expiry,
         )
         await self.pool.execute("DELETE FROM verdicts WHERE day <= $1", _today() - STATS_KEEP_DAYS)
+        await self.pool.execute(
+            "DELETE FROM feedback WHERE day <= $1", _today() - FEEDBACK_KEEP_DAYS
+        )
         return _rowcount(status)

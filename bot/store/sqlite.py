@@ -19,7 +19,13 @@ from urllib.parse import urlparse
 
 import aiosqlite
 
-from bot.store.base import STATS_KEEP_DAYS, ChatSettings, Loaded, StoreUnavailable
+from bot.store.base import (
+    FEEDBACK_KEEP_DAYS,
+    STATS_KEEP_DAYS,
+    ChatSettings,
+    Loaded,
+    StoreUnavailable,
+)
 
 # Forward-only migrations: (schema version, statements). Never edit a released step; add one.
 MIGRATIONS: list[tuple[int, list[str]]] = [
@@ -63,6 +69,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
                 PRIMARY KEY (chat_id, day, verdict)
             ) WITHOUT ROWID""",
             "CREATE INDEX sessions_user ON sessions (user_id)",
+        ],
+    ),
+    (
+        3,
+        [
+            # The user's last place and insurance (a start payload), offered on their next
+            # question; expires with the users row, deleted by /forget.
+            "ALTER TABLE users ADD COLUMN remembered TEXT",
+            # "This answer is wrong" presses per chat (0 for every private chat), day and rule:
+            # counts only, no text and no user id.
+            """CREATE TABLE feedback (
+                chat_id INTEGER NOT NULL,
+                day INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (chat_id, day, rule)
+            ) WITHOUT ROWID""",
         ],
     ),
 ]
@@ -124,7 +147,7 @@ _SAVE_SQL = (
 )
 # One statement brings the session with the user's language and the chat's settings.
 _LOAD_SQL = (
-    "SELECT s.data, s.version, u.locale, c.region, c.locale, c.quiet"
+    "SELECT s.data, s.version, u.locale, c.region, c.locale, c.quiet, u.remembered"
     " FROM (SELECT ? AS chat_id, ? AS user_id) AS k"
     " LEFT JOIN sessions AS s ON s.chat_id = k.chat_id AND s.user_id = k.user_id"
     "  AND s.updated_at >= ?"
@@ -244,9 +267,9 @@ class SQLiteStore:
 
     async def load(self, chat_id: int, user_id: int) -> Loaded:
         row = self.hot.execute(_LOAD_SQL, (chat_id, user_id, self._expiry())).fetchone()
-        data, version, user_locale, region, chat_locale, quiet = row
+        data, version, user_locale, region, chat_locale, quiet, remembered = row
         chat = ChatSettings(region, chat_locale, bool(quiet))
-        return Loaded(data, version or 0, user_locale, chat)
+        return Loaded(data, version or 0, user_locale, chat, remembered)
 
     async def save(self, chat_id: int, user_id: int, data: str, expected: int) -> int | None:
         params = (chat_id, user_id, data, int(time.time()), expected, expected, self._expiry())
@@ -282,6 +305,14 @@ class SQLiteStore:
             " ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale,"
             " updated_at = excluded.updated_at",
             (user_id, locale, int(time.time())),
+        )
+
+    async def remember(self, user_id: int, answers: str | None) -> None:
+        await self.db.execute(
+            "INSERT INTO users (user_id, remembered, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET remembered = excluded.remembered,"
+            " updated_at = excluded.updated_at",
+            (user_id, answers, int(time.time())),
         )
 
     async def chat_settings(self, chat_id: int) -> ChatSettings:
@@ -332,6 +363,7 @@ class SQLiteStore:
                 ("UPDATE OR REPLACE chats SET chat_id = ? WHERE chat_id = ?", ids),
                 ("UPDATE OR REPLACE sessions SET chat_id = ? WHERE chat_id = ?", ids),
                 ("UPDATE OR REPLACE verdicts SET chat_id = ? WHERE chat_id = ?", ids),
+                ("UPDATE OR REPLACE feedback SET chat_id = ? WHERE chat_id = ?", ids),
             ]
         )
 
@@ -341,6 +373,7 @@ class SQLiteStore:
                 ("DELETE FROM chats WHERE chat_id = ?", (chat_id,)),
                 ("DELETE FROM sessions WHERE chat_id = ?", (chat_id,)),
                 ("DELETE FROM verdicts WHERE chat_id = ?", (chat_id,)),
+                ("DELETE FROM feedback WHERE chat_id = ?", (chat_id,)),
             ]
         )
 
@@ -373,6 +406,21 @@ class SQLiteStore:
         )
         return {verdict: int(count) for verdict, count in rows}
 
+    async def count_feedback(self, chat_id: int, rule: str) -> None:
+        await self.db.execute(
+            "INSERT INTO feedback (chat_id, day, rule, count) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (chat_id, day, rule) DO UPDATE SET count = feedback.count + 1",
+            (chat_id, _today(), rule),
+        )
+
+    async def feedback_counts(self, chat_id: int | None, days: int) -> dict[str, int]:
+        rows = await self.db.execute_fetchall(
+            "SELECT rule, SUM(count) FROM feedback WHERE (?1 IS NULL OR chat_id = ?1)"
+            " AND day > ?2 GROUP BY rule",
+            (chat_id, _today() - days),
+        )
+        return {rule: int(count) for rule, count in rows}
+
     async def purge(self) -> int:
         expiry = self._expiry()
         cursor = await self.db.execute("DELETE FROM sessions WHERE updated_at < ?", (expiry,))
@@ -383,4 +431,7 @@ class SQLiteStore:
             (expiry,),
         )
         await self.db.execute("DELETE FROM verdicts WHERE day <= ?", (_today() - STATS_KEEP_DAYS,))
+        await self.db.execute(
+            "DELETE FROM feedback WHERE day <= ?", (_today() - FEEDBACK_KEEP_DAYS,)
+        )
         return removed

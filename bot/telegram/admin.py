@@ -26,18 +26,13 @@ from bot.core import i18n, languages
 from bot.core.i18n import N_
 from bot.core.regions import AmbiguousPlace, candidates_text, find_place, is_nationwide
 from bot.render.text import VERDICT_WORDS
+from bot.telegram.commands import set_group_menus
 from bot.telegram.common import Who, who_of
 from bot.telegram.menus import Menus
+from bot.telegram.send import esc
 
 log = logging.getLogger(__name__)
 
-ADMIN_COMMANDS = (
-    ("setregion", N_("设置本群默认地区（管理员）")),
-    ("setlang", N_("设置本群语言（管理员）")),
-    ("settings", N_("查看本群设置")),
-    ("quiet", N_("只响应命令：on 或 off（管理员）")),
-    ("stats", N_("本群最近的提问统计（管理员）")),
-)
 ADMIN_CACHE_SECONDS = 60
 ADMIN_CACHE_MAX = 4096
 
@@ -59,6 +54,7 @@ SETTINGS = N_("本群设置：\n默认地区：{region}\n语言：{language}\n�
 NOT_SET = N_("未设置")
 YES = N_("是")
 NO = N_("否")
+STATS_FEEDBACK = N_("最近30天，有{count}次有人点了“这个答案有误？”。")
 STATS = N_("本群的提问统计（不含任何成员信息）：\n最近7天：{week}\n最近30天：{month}")
 STATS_LINE = N_("共{total}次；{details}")
 STATS_NONE = N_("没有")
@@ -166,10 +162,10 @@ class AdminHandlers:
             who = Who(chat_id, chat_id, None, update.effective_chat.type != ChatType.PRIVATE)
         locale = await self.menus.locale(who)
         if not who.is_group:
-            await message.reply_text(i18n.gettext(locale, GROUPS_ONLY))
+            await message.reply_text(esc(i18n.gettext(locale, GROUPS_ONLY)))
             return None
         if admin_only and not await self.is_admin(update, context):
-            await message.reply_text(i18n.gettext(locale, ADMINS_ONLY))
+            await message.reply_text(esc(i18n.gettext(locale, ADMINS_ONLY)))
             return None
         return who, locale
 
@@ -183,24 +179,26 @@ class AdminHandlers:
         value = " ".join(context.args or []).strip()[:50]
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
         if not value:
-            await reply(i18n.gettext(locale, SETREGION_USAGE))
+            await reply(esc(i18n.gettext(locale, SETREGION_USAGE)))
             return
         if is_nationwide(value):
             await self.store.update_chat(who.chat_id, region=None)
-            await reply(i18n.gettext(locale, REGION_CLEARED))
+            await reply(esc(i18n.gettext(locale, REGION_CLEARED)))
             return
         try:
             place = find_place(self.flow, value)
         except AmbiguousPlace as err:
             places = candidates_text(self.flow, err)
-            await reply(i18n.gettext(locale, REGION_AMBIGUOUS).format(value=value, places=places))
+            await reply(
+                esc(i18n.gettext(locale, REGION_AMBIGUOUS).format(value=value, places=places))
+            )
             return
         if place is None:
-            await reply(i18n.gettext(locale, REGION_UNKNOWN).format(value=value))
+            await reply(esc(i18n.gettext(locale, REGION_UNKNOWN).format(value=value)))
             return
         await self.store.update_chat(who.chat_id, region=place.code)
         name = self.menus.renderer.region_name(place.code, locale)
-        await reply(i18n.gettext(locale, REGION_SET).format(region=name))
+        await reply(esc(i18n.gettext(locale, REGION_SET).format(region=name)))
 
     async def setlang(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guarded = await self._guard(update, context)
@@ -211,10 +209,11 @@ class AdminHandlers:
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
         new = setlang_locale(value)
         if new is None or new not in i18n.available():
-            await reply(i18n.gettext(locale, SETLANG_USAGE).format(codes=setlang_codes()))
+            await reply(esc(i18n.gettext(locale, SETLANG_USAGE).format(codes=setlang_codes())))
             return
         await self.store.update_chat(who.chat_id, locale=new)
-        await reply(i18n.gettext(new, LANG_SET))
+        await set_group_menus(context.bot, who.chat_id, new)
+        await reply(esc(i18n.gettext(new, LANG_SET)))
 
     async def quiet(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guarded = await self._guard(update, context)
@@ -224,11 +223,11 @@ class AdminHandlers:
         value = first_arg(context)
         reply = update.effective_message.reply_text  # type: ignore[union-attr]
         if value not in ("on", "off"):
-            await reply(i18n.gettext(locale, QUIET_USAGE))
+            await reply(esc(i18n.gettext(locale, QUIET_USAGE)))
             return
         await self.store.update_chat(who.chat_id, quiet=value == "on")
         done = QUIET_ON if value == "on" else QUIET_OFF
-        await reply(i18n.gettext(locale, done))
+        await reply(esc(i18n.gettext(locale, done)))
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guarded = await self._guard(update, context, admin_only=False)
@@ -247,7 +246,7 @@ class AdminHandlers:
         text = t(SETTINGS).format(
             region=region, language=language, quiet=t(YES) if current.quiet else t(NO)
         )
-        await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+        await update.effective_message.reply_text(esc(text))  # type: ignore[union-attr]
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         guarded = await self._guard(update, context)
@@ -269,7 +268,9 @@ class AdminHandlers:
         week = await self.store.verdict_counts(who.chat_id, 7)
         month = await self.store.verdict_counts(who.chat_id, 30)
         text = t(STATS).format(week=line(week), month=line(month))
-        await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+        wrong = sum((await self.store.feedback_counts(who.chat_id, 30)).values())
+        text += "\n" + t(STATS_FEEDBACK).format(count=wrong)
+        await update.effective_message.reply_text(esc(text))  # type: ignore[union-attr]
 
     # --- joining, leaving, migrating -------------------------------------------------------------
 
@@ -286,7 +287,7 @@ class AdminHandlers:
         if is_in and not was_in:
             locale = i18n.locale_for(change.from_user.language_code if change.from_user else None)
             try:
-                await context.bot.send_message(change.chat.id, i18n.gettext(locale, GREETING))
+                await context.bot.send_message(change.chat.id, esc(i18n.gettext(locale, GREETING)))
             except TelegramError as exc:
                 log.info("could not greet chat %s: %s", change.chat.id, exc)
         elif was_in and not is_in:

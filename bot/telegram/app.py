@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 
-from telegram import Update
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,6 +20,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -47,6 +49,7 @@ PURGE_EVERY_SECONDS = 6 * 3600
 # Updates in flight at once, and connections to the Bot API: equal, so a handler never waits
 # for a connection and the pool never holds more than it uses (see bot/telegram/transport.py).
 CONCURRENT_UPDATES = POOL_SIZE = 32
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def build_application(settings: Settings, engine: Engine, store: Store) -> Application:
@@ -86,6 +89,8 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(FloodLimiter(settings.flood_global_per_second))
+        # Every message is Telegram HTML; texts are escaped where they are made (send.esc).
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .request(make_request(settings.http_client, POOL_SIZE, settings.http_timeout))
         .get_updates_request(
@@ -130,7 +135,9 @@ def add_handlers(application: Application, menus: Menus) -> None:
         CallbackQueryHandler(lang.chosen, pattern=BUTTON_PREFIX + language.PATTERN)
     )
     application.add_handler(CallbackQueryHandler(menus.button))
-    application.add_handler(InlineQueryHandler(InlineHandlers(menus.engine).inline_query))
+    application.add_handler(
+        InlineQueryHandler(InlineHandlers(menus.engine, menus.store).inline_query)
+    )
     application.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
     application.add_handler(MessageHandler(private & filters.TEXT, menus.text))
     application.add_handler(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.core import i18n
+from bot.core import i18n, ids
 from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Page
 from bot.core.i18n import N_
+from bot.core.view import View
 from bot.render.text import Reply
 from bot.store.base import Loaded
 
@@ -23,6 +26,14 @@ BUTTON_PREFIX = r"^[0-9]+\|[0-9]+\|"  # ASCII digits: \d also matches "²" and "
 # Who an anonymous group admin's messages come from; their presses come from their own account.
 ANONYMOUS_ADMIN = 1087968824
 NOT_YOURS = N_("这是别人的菜单。请发送 /ask 打开你自己的菜单。")
+# The most asked items: quick picks under /start and the results of an empty inline query.
+POPULAR_ITEMS = ids.POPULAR_ITEMS
+# What is remembered per user and offered again ("上次：吉林·长春·在职").
+PLACE_AND_INSURANCE = (ids.PROVINCE, ids.CITY, ids.INSURANCE)
+# The start parameter of inline mode's results button: open the chat, nothing pre-selected.
+START_FROM_INLINE = "inline"
+VERDICT_EMOJI = {"allowed": "✅", "not_allowed": "❌", "conditional": "⚠️", "info": "ℹ️"}
+_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{0,60}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,15 @@ class ButtonEvent:
     """A button press: the event plus the session version its menu was drawn for."""
 
     version: int
-    event: Event
+    event: Event | Pick
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A quick pick or "keep last time's answers": start afresh from the remembered place and
+    insurance plus `payload` (a start payload, e.g. `tvaccine`; empty for "keep")."""
+
+    payload: str
 
 
 @dataclass(frozen=True)
@@ -112,18 +131,36 @@ class Turn:
     reply: Reply
     version: int  # the version the reply's buttons must carry
     locale: str
+    view: View | None = None  # what the reply shows
+    remembered: str | None = None  # the user's remembered place and insurance, as read
 
 
-def event_for(action: str, engine: Engine) -> Event | None:
+def event_for(action: str, engine: Engine) -> Event | Pick | None:
     """Turn a button's action code back into an engine event (None if it is not one)."""
     if action.startswith("_page:"):
         page = action[len("_page:") :]
         return Page(int(page)) if page.isdigit() and len(page) < 3 else None
     if action.startswith("_"):
         return Nav(action[1:]) if action[1:] in NAV_ACTIONS else None
+    if action.startswith(">"):
+        return Pick(action[1:]) if _PAYLOAD.fullmatch(action[1:]) else None
     code, sep, option = action.partition(":")
     question = engine.flow.question_by_code(code)
     return Answer(question.id, option) if sep and question is not None else None
+
+
+def remembered_answers(engine: Engine, payload: str | None) -> dict[str, str]:
+    """The remembered place and insurance as answers (what no longer exists is left out)."""
+    if not payload:
+        return {}
+    answers, _ = engine.parse_payload(payload)
+    return {k: v for k, v in answers.items() if k in PLACE_AND_INSURANCE}
+
+
+def memory_of(engine: Engine, answers: Mapping[str, str]) -> str | None:
+    """What to remember of a finished answer: its place and insurance, as a start payload."""
+    kept = {k: v for k, v in answers.items() if k in PLACE_AND_INSURANCE}
+    return engine.payload_for(kept) or None
 
 
 def fit(text: str) -> str:

@@ -14,6 +14,7 @@ from bot.core.i18n import N_
 from bot.store.base import Store
 from bot.telegram.common import StoreFailures, who_of
 from bot.telegram.metrics import ERRORS
+from bot.telegram.send import esc
 
 log = logging.getLogger(__name__)
 
@@ -55,4 +56,4 @@ class Errors:
             with contextlib.suppress(TelegramError):
                 who = who_of(update)
                 locale = i18n.locale_for(who.language_code if who else None)
-                await update.effective_chat.send_message(i18n.gettext(locale, ERROR))
+                await update.effective_chat.send_message(esc(i18n.gettext(locale, ERROR)))

@@ -10,8 +10,10 @@ from telegram.ext import ContextTypes
 
 from bot.core import i18n
 from bot.core.i18n import N_
+from bot.telegram.commands import drop_private_menu
 from bot.telegram.common import NOT_YOURS, ButtonData, Who, answer_press, press_of, who_of
 from bot.telegram.menus import Menus
+from bot.telegram.send import esc
 
 FORGET_ASK = N_(
     "要删除我保存的关于你的全部信息吗？包括你在所有聊天里的问答进度和语言设置。删除后无法恢复。"
@@ -42,27 +44,30 @@ class Forget:
             ),
         ]
         await update.effective_message.reply_text(
-            t(FORGET_ASK), reply_markup=InlineKeyboardMarkup([buttons])
+            esc(t(FORGET_ASK)), reply_markup=InlineKeyboardMarkup([buttons])
         )
 
     async def answered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answered first (the spinner stops at once), then the rows are deleted."""
         press = press_of(update)
         if press is None:
             return
-        notice = NOT_YOURS
         locale = i18n.locale_for(press.who.language_code)
-        try:
-            if press.mine and press.data is not None:
-                confirmed = press.data.action == "!forget"
-                notice = await self._forget(press.who, confirmed, press.message, locale)
-        finally:
-            await answer_press(press, locale, notice)
+        if not press.mine or press.data is None:
+            await answer_press(press, locale, NOT_YOURS)
+            return
+        confirmed = press.data.action == "!forget"
+        await answer_press(press, locale, FORGOTTEN if confirmed else FORGET_KEPT)
+        await self._forget(press.who, confirmed, press.message, locale)
 
-    async def _forget(self, who: Who, confirmed: bool, message: Message | None, locale: str) -> str:
+    async def _forget(
+        self, who: Who, confirmed: bool, message: Message | None, locale: str
+    ) -> None:
         if confirmed:
             await self.menus.store.forget_user(who.user_id)
+            if message is not None and not who.is_group:  # the chat's own command list too
+                await drop_private_menu(message.get_bot(), who.chat_id)
         text = FORGOTTEN if confirmed else FORGET_KEPT
         if message is not None:
             with contextlib.suppress(BadRequest):
-                await message.edit_text(i18n.gettext(locale, text))
-        return text
+                await message.edit_text(esc(i18n.gettext(locale, text)))

@@ -2,22 +2,20 @@
 
 Each update is one read of the user's session row (with the user's and the chat's settings),
 one engine step, one conditional write committed before anything is sent, then one send or
-edit. The handlers here are the menu's own: button presses on a question or a card, typed
-text in a private chat, replies to a menu in a group, and anything else sent privately.
+edit (bot/telegram/send.py: Telegram HTML and a pre-serialised keyboard). The handlers here are
+the menu's own: button presses on a question or a card, typed text in a private chat, replies
+to a menu in a group, and anything else sent privately. A finished answer also remembers the
+user's place and insurance (a second write only when they changed).
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
-from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.core import i18n
@@ -26,38 +24,32 @@ from bot.core.flow import OUTCOME
 from bot.core.i18n import N_
 from bot.core.session import Session
 from bot.core.view import View
-from bot.render.text import Button, Renderer, Reply
-from bot.store.base import Loaded, Store
+from bot.render.html import HtmlRenderer
+from bot.store.base import PRIVATE_FEEDBACK_CHAT, Loaded, Store
+from bot.telegram.card import THANKS, WRONG_ACTION, with_card_buttons
 from bot.telegram.common import (
     ANONYMOUS_ADMIN,
     NOT_YOURS,
     ButtonEvent,
+    Pick,
     Press,
     Turn,
     Who,
     answer_press,
     choose_locale,
     event_for,
-    fit,
+    memory_of,
     press_of,
+    remembered_answers,
     who_of,
 )
 from bot.telegram.metrics import VERDICTS
+from bot.telegram.send import Sender
+from bot.telegram.welcome import Welcome
 
 log = logging.getLogger(__name__)
-# Menus go out through Bot.do_api_request with a pre-serialised keyboard (see `keyboard`);
-# PTB suggests its typed methods for that, which is right in general and measured slow here.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.(sendMessage|editMessageText)'", category=PTBUserWarning
-)
-
-# A callback_data placeholder that JSON keeps as the six characters \u0000 (a NUL never
-# appears in a label or an action), replaced by `owner|version|` when a menu is sent.
-_PLACEHOLDER = "\x00"
-_SLOT = "\\u0000"
 
 EXPIRED_BUTTON = N_("这个按钮已经失效，已为你显示当前的问题。")
-ONLY_TEXT = N_("我只看得懂文字和按钮。")
 
 
 class Menus:
@@ -67,56 +59,26 @@ class Menus:
         self.engine = engine
         self.store = store
         self.settings = settings
-        self.renderer = Renderer(engine.flow)
+        self.renderer = HtmlRenderer(engine.flow)
+        self.sender = Sender(engine)
+        self.welcome = Welcome(engine, self.renderer)
         # Set by add_handlers (admin.py knows): whether an update comes from a chat's admin.
         self.is_admin: Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[bool]] | None = None
 
     # --- sending a menu ------------------------------------------------------------------------
 
-    def keyboard(self, reply: Reply, owner: int, version: int) -> str:
-        """The reply's inline keyboard as Bot API JSON, with this owner's and version's data.
-
-        Building PTB's InlineKeyboardButton objects and serialising them again costs ~15 µs
-        a button (a 32-province menu: ~500 µs, more than all the rest of an update), so each
-        distinct keyboard is serialised once and only the `owner|version|` prefix is filled in.
-        """
-        return self._keyboard_template(reply.rows).replace(_SLOT, f"{owner}|{version}|")
-
-    @functools.lru_cache(maxsize=2048)  # noqa: B019 - one Menus object lives as long as the app
-    def _keyboard_template(self, rows: tuple[tuple[Button, ...], ...]) -> str:
-        keyboard = [
-            [{"text": b.label, "callback_data": _PLACEHOLDER + self._action(b.code)} for b in row]
-            for row in rows
-        ]
-        return json.dumps({"inline_keyboard": keyboard}, ensure_ascii=False, separators=(",", ":"))
-
-    def _action(self, code: str) -> str:
-        """`item:vaccine` -> `t:vaccine`: the one-letter question code keeps buttons short."""
-        if code.startswith("_"):
-            return code
-        qid, _, option = code.partition(":")
-        return f"{self.engine.flow.question(qid).code}:{option}"
+    def _dressed(self, bot: Bot, who: Who, turn: Turn) -> Turn:
+        """A card gets its share and feedback buttons (in a group, only those)."""
+        if turn.view is None or turn.view.outcome is None:
+            return turn
+        reply = with_card_buttons(
+            self.engine, turn.reply, turn.view.answers, bot.username, turn.locale, who.is_group
+        )
+        return Turn(reply, turn.version, turn.locale, turn.view, turn.remembered)
 
     async def send_menu(self, bot: Bot, who: Who, turn: Turn, reply_to: int | None = None) -> None:
-        params: dict[str, object] = {
-            "chat_id": who.chat_id,
-            "text": fit(turn.reply.text),
-            "reply_markup": self.keyboard(turn.reply, who.user_id, turn.version),
-        }
-        if reply_to is not None:
-            params["reply_parameters"] = json.dumps(
-                {"message_id": reply_to, "allow_sending_without_reply": True}
-            )
-        await _call(bot, "sendMessage", params)
-
-    async def edit_menu(self, bot: Bot, who: Who, message_id: int, turn: Turn) -> None:
-        params = {
-            "chat_id": who.chat_id,
-            "message_id": message_id,
-            "text": fit(turn.reply.text),
-            "reply_markup": self.keyboard(turn.reply, who.user_id, turn.version),
-        }
-        await _call(bot, "editMessageText", params)
+        turn = self._dressed(bot, who, turn)
+        await self.sender.send(bot, who.chat_id, turn.reply, who.user_id, turn.version, reply_to)
 
     async def send(self, update: Update, who: Who, turn: Turn) -> None:
         message = update.effective_message
@@ -127,8 +89,11 @@ class Menus:
     async def edit_or_send(self, bot: Bot, who: Who, message: Message | None, turn: Turn) -> None:
         """Edit the menu in place; if it cannot be edited, send a new one."""
         if message is not None:
+            reply = self._dressed(bot, who, turn).reply
             try:
-                await self.edit_menu(bot, who, message.message_id, turn)
+                await self.sender.edit(
+                    bot, who.chat_id, message.message_id, reply, who.user_id, turn.version
+                )
                 return
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
@@ -138,8 +103,8 @@ class Menus:
 
     # --- the one step -------------------------------------------------------------------------
 
-    def _turn(self, view: View, version: int, locale: str) -> Turn:
-        return Turn(self.renderer.render(view, locale), version, locale)
+    def _turn(self, view: View, version: int, locale: str, remembered: str | None) -> Turn:
+        return Turn(self.renderer.render(view, locale), version, locale, view, remembered)
 
     def _session(self, loaded: Loaded) -> Session:
         if loaded.data is None:
@@ -158,20 +123,20 @@ class Menus:
         loaded = await self.store.load(who.chat_id, who.user_id)
         locale = choose_locale(loaded, who)
         session = self._session(loaded)
-        if isinstance(event, ButtonEvent):
-            if event.version != session.version:
-                view = self.engine.step(session, Show("stale")).view
-                return self._turn(view, session.version, locale)
-            event = event.event
+        chosen: Event | Pick = event.event if isinstance(event, ButtonEvent) else event
+        if isinstance(event, ButtonEvent) and event.version != session.version:
+            view = self.engine.step(session, Show("stale")).view
+            return self._turn(view, session.version, locale, loaded.remembered)
+        if isinstance(chosen, Pick):  # a quick pick starts from what is remembered
+            chosen = Start("-".join(x for x in (loaded.remembered, chosen.payload) if x))
         mid_flow = bool(session.history) and session.state != OUTCOME
-        if isinstance(event, Start) and event.resume and mid_flow:
-            event = Show("resumed")  # plain /start in the middle of the flow: carry on
-        if loaded.data is None and isinstance(event, Show):
-            event = Start()  # nothing stored yet: begin properly (group region, first write)
-        event = self._with_group_region(event, loaded, who)
-        step = self.engine.step(session, event)
+        if isinstance(chosen, Start) and chosen.resume and mid_flow:
+            chosen = Show("resumed")  # plain /start in the middle of the flow: carry on
+        if loaded.data is None and isinstance(chosen, Show):
+            chosen = Start()  # nothing stored yet: begin properly (group region, first write)
+        step = self.engine.step(session, self._with_group_region(chosen, loaded, who))
         if not step.changed:
-            return self._turn(step.view, session.version, locale)
+            return self._turn(step.view, session.version, locale, loaded.remembered)
         version = await self.store.save(
             who.chat_id, who.user_id, step.session.dumps(), session.version
         )
@@ -179,42 +144,66 @@ class Menus:
             # Someone (another press, another worker) wrote first: show what they left.
             fresh = await self.store.load(who.chat_id, who.user_id)
             view = self.engine.step(self._session(fresh), Show("stale")).view
-            return self._turn(view, fresh.version, locale)
+            return self._turn(view, fresh.version, locale, fresh.remembered)
         if step.view.verdict:
             VERDICTS.labels(step.view.verdict).inc()
             if who.is_group:
                 await self.store.count_verdict(who.chat_id, step.view.verdict)
-        return self._turn(step.view, version, locale)
+            memory = memory_of(self.engine, step.session.answers)
+            if memory != loaded.remembered:  # only when it changed: usually no second write
+                await self.store.remember(who.user_id, memory)
+        return self._turn(step.view, version, locale, loaded.remembered)
 
     async def locale(self, who: Who) -> str:
         return choose_locale(await self.store.load(who.chat_id, who.user_id), who)
 
+    def welcomed(self, who: Who, turn: Turn, linked: bool = False) -> Turn:
+        """In a private chat, a fresh start opens with the intro: last time's answers to keep
+        (a returning user) or the quick picks above the first question (a new one)."""
+        view = turn.view
+        if who.is_group or linked or view is None or view.question is None or view.answers:
+            return turn
+        remembered = remembered_answers(self.engine, turn.remembered)
+        if remembered:
+            reply = self.welcome.returning(remembered, turn.locale)
+        else:
+            reply = self.welcome.first(turn.reply, turn.locale)
+        return Turn(reply, turn.version, turn.locale, view, turn.remembered)
+
     # --- handlers -----------------------------------------------------------------------------
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press on a question's or a card's button (and any button no other feature owns)."""
+        """A press on a question's or a card's button (and any button no other feature owns).
+
+        The press is answered first, before the store or a (rate-limited) edit, so the spinner
+        stops at once even in a busy group; then it is carried out.
+        """
         press = press_of(update)
         if press is None:
             return
-        notice: str | None = NOT_YOURS
         locale = i18n.locale_for(press.who.language_code)
-        try:
-            if not press.mine and await self._anonymous_admins(update, context, press):
-                press = press.as_anonymous_admin()
-            if not press.mine:
-                return
-            event = event_for(press.data.action, self.engine) if press.data else None
-            if press.data is None or event is None:
-                # A forged or ancient button: say so, and show where the user really is.
-                notice = EXPIRED_BUTTON
-                turn = await self.advance(press.who, Show("stale"))
-            else:
-                notice = None
-                turn = await self.advance(press.who, ButtonEvent(press.data.version, event))
-            locale = turn.locale
-            await self.edit_or_send(context.bot, press.who, press.message, turn)
-        finally:
-            await answer_press(press, locale, notice)
+        if not press.mine and await self._anonymous_admins(update, context, press):
+            press = press.as_anonymous_admin()
+        action = press.data.action if press.data is not None else ""
+        event = event_for(action, self.engine) if press.data is not None else None
+        if not press.mine:
+            notice: str | None = NOT_YOURS
+        elif action == WRONG_ACTION:
+            notice = THANKS
+        else:
+            notice = EXPIRED_BUTTON if event is None else None
+        await answer_press(press, locale, notice)
+        if not press.mine:
+            return
+        if action == WRONG_ACTION:
+            await self._wrong(press.who)
+            return
+        if press.data is None or event is None:
+            # A forged or ancient button: show where the user really is.
+            turn = await self.advance(press.who, Show("stale"))
+        else:
+            turn = await self.advance(press.who, ButtonEvent(press.data.version, event))
+        await self.edit_or_send(context.bot, press.who, press.message, turn)
 
     async def _anonymous_admins(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press
@@ -229,16 +218,30 @@ class Menus:
             and await self.is_admin(update, context)
         )
 
+    async def _wrong(self, who: Who) -> None:
+        """ "这个答案有误？": one more count for the answer on the user's card (if still there)."""
+        session = self._session(await self.store.load(who.chat_id, who.user_id))
+        if session.state != OUTCOME:
+            return
+        outcome = self.engine.rules.outcome(session.answers)
+        chat = who.chat_id if who.is_group else PRIVATE_FEEDBACK_CHAT
+        await self.store.count_feedback(chat, outcome.id)
+
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = who_of(update)
         message = update.effective_message
-        if who is None or message is None:
+        if who is None or message is None or not message.text:
             return
         if self.settings.log_text:
             # Off by default: what people type about their family stays private.
             log.info("text from user %s: %r", who.user_id, message.text)
-        event: Event = Text(message.text) if message.text else Show(ONLY_TEXT)
-        await self.send(update, who, await self.advance(who, event))
+        turn = await self.advance(who, Text(message.text))
+        if turn.view is not None and turn.view.notice == "not_understood":
+            if turn.version:  # small talk in a conversation: one line, not the card again
+                await message.reply_text(self.welcome.hint(turn.locale))
+                return
+            turn = self.welcomed(who, await self.advance(who, Start()))  # a first "hello"
+        await self.send(update, who, turn)
 
     async def group_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group, text only reaches us as a reply to one of our menus (privacy mode)."""
@@ -256,13 +259,13 @@ class Menus:
         await self.text(update, context)
 
     async def other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice… in a private chat: say what works, show the question."""
+        """Stickers, photos, voice… in a private chat: one line saying what works."""
         who = who_of(update)
-        if who is not None:
-            await self.send(update, who, await self.advance(who, Show(ONLY_TEXT)))
-
-
-async def _call(bot: Bot, method: str, params: dict[str, object]) -> None:
-    """One Bot API call. Retries happen below, in the transport, for every call alike (only
-    what is safe to repeat); 429s are waited out by the flood limiter for that chat alone."""
-    await bot.do_api_request(method, api_kwargs=params)
+        if who is None or update.effective_message is None:
+            return
+        loaded = await self.store.load(who.chat_id, who.user_id)
+        if loaded.data is None:  # nothing going on yet: the intro says what works
+            await self.send(update, who, self.welcomed(who, await self.advance(who, Start())))
+            return
+        hint = self.welcome.hint(choose_locale(loaded, who), not_text=True)
+        await update.effective_message.reply_text(hint)

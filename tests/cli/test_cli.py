@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import pytest
 
 from bot.core.flow import FLOWS_DIR, load_flow
 from bot.core.flowfile import FlowError
+from bot.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -235,3 +237,24 @@ def test_check_fails_when_an_option_the_code_needs_is_renamed(tmp_path: Path) ->
     result = run("check", "--flows", str(flows))
     assert result.returncode == 1
     assert f"questions.yaml:{line}: question scope: option 'same_area' is missing" in result.stderr
+
+
+def test_feedback_prints_counts_per_answer_from_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{db}"}
+    empty = run("feedback", env=env)
+    assert empty.returncode == 0 and "no " in empty.stdout
+
+    async def fill() -> None:
+        store = SQLiteStore(db, 3600)
+        await store.open()
+        for chat, rule in ((-5, "h.emp+i.vaccine"), (0, "h.emp+i.vaccine"), (0, "i.gym")):
+            await store.count_feedback(chat, rule)
+        await store.close()
+
+    asyncio.run(fill())
+    result = run("feedback", "--days", "7", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["2", "h.emp+i.vaccine"] and lines[2].split() == ["1", "i.gym"]
+    assert run("feedback", "--days", "0", env=env).returncode == 2

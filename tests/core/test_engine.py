@@ -180,6 +180,39 @@ def test_payload_round_trips(engine: Engine) -> None:
     assert not bad and answers == session.answers
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 10_000), min_size=8, max_size=8))
+def test_every_answer_fits_a_start_link_and_reproduces_the_same_card(
+    engine: Engine, picks: list[int]
+) -> None:
+    """A shared link must bring its opener to exactly this card: within Telegram's 64
+    characters of [A-Za-z0-9_-], for the longest ids too (short codes when needed)."""
+    session = engine.new_session()
+    for pick in picks:
+        if session.state == OUTCOME:
+            break
+        options = engine.flow.question(session.state).visible_options(session.answers)
+        answer = Answer(session.state, options[pick % len(options)].id)
+        session = engine.step(session, answer).session
+    payload = engine.payload_for(session.answers)
+    assert len(payload) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in payload)
+    answers, bad = engine.parse_payload(payload)
+    assert not bad
+    assert engine.settle(answers).answers == session.answers
+
+
+def test_long_answers_use_short_codes_and_full_ids_still_read(engine: Engine) -> None:
+    answers = {
+        "province": "220000", "city": "220100", "insurance": "employee", "category": "care",
+        "item": "medical_consumables", "relative": "grandchild", "scope": "other_province",
+    }  # fmt: skip
+    payload = engine.payload_for(answers)
+    assert len(payload) <= 64 and payload.startswith("c220100-")
+    assert engine.parse_payload(payload) == (answers, False)
+    full = engine.payload_for(answers, limit=999)
+    assert "tmedical_consumables" in full and engine.parse_payload(full) == (answers, False)
+
+
 def test_english_card_has_no_chinese_ui_words(engine: Engine) -> None:
     session = answer_all(engine, *FULL)
     text = reply_of(engine, engine.step(session, Show()).view, "en").text

@@ -190,6 +190,53 @@ async def test_forget_user_removes_every_row_about_them(store: Store) -> None:
     assert await session(store, -3, 43) == ("someone else", 1)
 
 
+async def test_remembered_place_and_insurance_load_with_the_session_and_are_forgotten(
+    store: Store,
+) -> None:
+    assert (await store.load(42, 42)).remembered is None
+    await store.set_user_locale(42, "en")
+    await store.remember(42, "p220000-c220100-iemployee")
+    loaded = await store.load(-3, 42)  # remembered for the user in every chat
+    assert loaded.remembered == "p220000-c220100-iemployee" and loaded.user_locale == "en"
+    await store.set_user_locale(42, "zh_Hant")  # changing the language keeps it
+    assert (await store.load(42, 42)).remembered == "p220000-c220100-iemployee"
+    await store.remember(42, "p110000-iretiree")
+    assert (await store.load(42, 42)).remembered == "p110000-iretiree"
+    assert (await store.load(42, 43)).remembered is None
+    await store.forget_user(42)
+    assert (await store.load(42, 42)).remembered is None
+
+
+async def test_remembered_answers_expire_with_an_idle_user(store: Store, monkeypatch) -> None:
+    await store.remember(8, "p220000")
+    later = time.time() + TTL + 10
+    monkeypatch.setattr(time, "time", lambda: later)
+    await store.purge()
+    assert (await store.load(8, 8)).remembered is None
+
+
+async def test_feedback_counts_per_rule_per_chat_and_in_total(store: Store) -> None:
+    for rule in ("r.vaccine", "r.vaccine", "r.gym"):
+        await store.count_feedback(-5, rule)
+    await store.count_feedback(0, "r.vaccine")  # a private chat: no user id is kept
+    assert await store.feedback_counts(-5, 7) == {"r.vaccine": 2, "r.gym": 1}
+    assert await store.feedback_counts(0, 7) == {"r.vaccine": 1}
+    assert await store.feedback_counts(None, 30) == {"r.vaccine": 3, "r.gym": 1}
+    await store.move_chat(-5, -1005)
+    assert await store.feedback_counts(-1005, 7) == {"r.vaccine": 2, "r.gym": 1}
+    await store.delete_chat(-1005)
+    assert await store.feedback_counts(None, 30) == {"r.vaccine": 1}
+
+
+async def test_old_feedback_is_purged(store: Store, monkeypatch) -> None:
+    await store.count_feedback(-5, "r.old")
+    later = time.time() + 400 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    await store.count_feedback(-5, "r.new")
+    await store.purge()
+    assert await store.feedback_counts(None, 1000) == {"r.new": 1}
+
+
 async def test_moving_onto_a_chat_with_rows_lets_the_moved_rows_win(store: Store) -> None:
     """Like SQLite's UPDATE OR REPLACE: clashing rows of the new chat give way, others stay."""
     await store.update_chat(-1001, region="110000", quiet=True)

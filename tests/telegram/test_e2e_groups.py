@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from pathlib import Path
 
 from standin_botapi import StandinBotAPI, StandinUser
-from telegram_helpers import calls_since, press, running_bot, say
+from telegram_helpers import calls_since, press, running_bot
 
 GROUP = {"id": -1001234567890, "type": "supergroup", "title": "家人群"}
 ANONYMOUS_ADMIN_BOT = {
@@ -220,50 +219,6 @@ async def test_bot_added_greets_and_removed_forgets_the_group(
         await api.wait_for_async(lambda a: a.pending_update_count == 0)
         await ask_in_group(api, admin, "/settings")
         assert "未设置" in api.messages(GROUP["id"])[-1]["text"]
-
-
-async def test_inline_query_offers_the_answer_card_and_a_deep_link(
-    api: StandinBotAPI, tmp_path: Path
-) -> None:
-    user = api.user(3101)
-    async with running_bot(api, tmp_path / "bot.sqlite3"):
-        api.queue_update(
-            {
-                "inline_query": {
-                    "id": "iq1",
-                    "from": user.as_dict(),
-                    "query": "吉林 父母 疫苗",
-                    "offset": "",
-                }
-            }
-        )
-        await api.wait_for_async(lambda a: "iq1" in a.inline_answers)
-        results = (
-            json.loads(api.inline_answers["iq1"]["results"])
-            if isinstance(api.inline_answers["iq1"]["results"], str)
-            else api.inline_answers["iq1"]["results"]
-        )
-        card = results[0]
-        text = card["input_message_content"]["message_text"]
-        assert card["title"].startswith("❌")  # 吉林: preventive vaccines are not allowed
-        assert "来源：" in text and "吉林" in text
-        url = card["reply_markup"]["inline_keyboard"][0][0]["url"]
-        assert "?start=p220000" in url and "tvaccine" in url and "rparent" in url
-        # The deep link opens the guided menu with those answers, asking only what is missing.
-        payload = url.split("?start=")[1]
-        reply = await say(api, user, f"/start {payload}")
-        assert "城市" in reply["text"] and "吉林" in reply["text"]  # only what is missing
-        # An unclear query offers the guided menu only.
-        api.queue_update(
-            {"inline_query": {"id": "iq2", "from": user.as_dict(), "query": "你好", "offset": ""}}
-        )
-        await api.wait_for_async(lambda a: "iq2" in a.inline_answers)
-        results = api.inline_answers["iq2"]["results"]
-        results = json.loads(results) if isinstance(results, str) else results
-        assert (
-            len(results) == 1
-            and "t.me/" in results[0]["reply_markup"]["inline_keyboard"][0][0]["url"]
-        )
 
 
 async def test_group_migrating_to_a_supergroup_keeps_its_settings_and_sessions(

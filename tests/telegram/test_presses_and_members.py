@@ -46,9 +46,13 @@ async def ask_in_group(api: StandinBotAPI, user: StandinUser, text: str = "/ask"
 
 
 async def pressed(api: StandinBotAPI, user: StandinUser, menu: dict, data: str) -> dict:
-    """Press `menu` with forged `data`; return the answer once the query is answered."""
+    """Press `menu` with forged `data`; return the answer once the query is answered (and,
+    as presses are answered before the work, once the menu was shown again, unless refused)."""
+    mark = len(api.calls)
     query = api.press(user, menu, data=data)
     await api.wait_for_async(lambda a: query in a.callback_answers)
+    if str(api.callback_answers[query].get("show_alert")).lower() != "true":
+        await api.wait_for_async(lambda a: calls_since(a, mark, "editMessageText", "sendMessage"))
     return api.callback_answers[query]
 
 

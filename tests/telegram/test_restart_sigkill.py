@@ -28,10 +28,11 @@ def start_bot(api: StandinBotAPI, db: Path) -> subprocess.Popen[bytes]:
 
 
 def press_and_wait(api: StandinBotAPI, user, label: str) -> dict:
-    mark = len(api.calls)
-    query = api.press(user, api.last_message(user.id), button_text=label)
+    before = api.last_message(user.id)
+    query = api.press(user, before, button_text=label)
     api.wait_for(lambda a: query in a.callback_answers, timeout=20)
-    api.wait_for(lambda a: any(m == "editMessageText" for m, _ in a.calls[mark:]), timeout=20)
+    # The press is answered first; the menu is edited after the answer was committed.
+    api.wait_for(lambda a: a.last_message(user.id)["text"] != before["text"], timeout=20)
     return api.last_message(user.id)
 
 
@@ -93,7 +94,14 @@ def test_sigkill_under_load_loses_no_committed_answer(tmp_path: Path) -> None:
                 if step == 2:
                     time.sleep(0.05)
                     break
-                api.wait_for(lambda a: a.unanswered_callbacks() == [], timeout=60)
+                # Presses are answered first; wait for every menu to show the next question.
+                api.wait_for(
+                    lambda a, step=step: all(
+                        labels[step + 1] in [text for text, _ in a.buttons(a.last_message(u.id))]
+                        for u in users
+                    ),
+                    timeout=60,
+                )
         finally:
             bot.send_signal(signal.SIGKILL)
             bot.wait(timeout=10)
