@@ -14,12 +14,13 @@ from dataclasses import replace
 from html import escape
 
 from bot.core import i18n
-from bot.core.flow import NATIONWIDE
+from bot.core.flow import NATIONWIDE, UNDATED
 from bot.core.i18n import N_
 from bot.core.rules import Outcome
 from bot.core.view import View
 from bot.render.text import (
     _NOT_IN_CARD,
+    SOURCE_KIND_LABELS,
     VERDICT_LINES,
     VERDICT_WORDS,
     Renderer,
@@ -81,22 +82,29 @@ class HtmlRenderer(Renderer):
         return Reply(text, tuple(rows), "outcome", outcome.verdict, outcome)
 
     def short_regional_note(self, outcome: Outcome, locale: str) -> str:
-        """The regional difference in one short sentence (the full one is in the quote)."""
+        """Whose rules answered, in short; each regional rule's national counterpart is only
+        named by its verdict here (the full national text is in the quote)."""
         t = i18n.translations(locale).gettext
-        if outcome.national:
-            notes = []
-            for regional, national in outcome.national:
-                place = self.region_name(regional.region or NATIONWIDE, locale)
-                if national is None:
-                    notes.append(t(OWN_RULE_ONLY).format(place=place))
-                else:
-                    verdict = t(VERDICT_WORDS[national.verdict])
-                    notes.append(t(OWN_RULE).format(place=place, verdict=verdict))
-            return " ".join(dict.fromkeys(notes))
+        notes = []
+        if outcome.region != NATIONWIDE and outcome.answered_by != outcome.region:
+            notes.append(
+                t("{place}：没有收集到当地的特别规定，按{level}规定回答。").format(
+                    place=self.place_name(outcome.region, locale),
+                    level=self.place_name(outcome.answered_by, locale),
+                )
+            )
+        for regional, national in outcome.national:
+            place = self.place_name(regional.region or NATIONWIDE, locale)
+            if national is None:
+                notes.append(t(OWN_RULE_ONLY).format(place=place))
+            else:
+                verdict = t(VERDICT_WORDS[national.verdict])
+                notes.append(t(OWN_RULE).format(place=place, verdict=verdict))
         if outcome.region == NATIONWIDE:
-            return t("以上是全国通用规定，各地细则可能不同。")
-        place = self.region_name(outcome.region, locale)
-        return t(NO_DIFFERENCE).format(place=place)
+            notes.append(t("以上是全国通用规定，各地细则可能不同。"))
+        if not notes:
+            notes.append(t(NO_DIFFERENCE).format(place=self.place_name(outcome.region, locale)))
+        return " ".join(dict.fromkeys(notes))
 
     def _sources(self, outcome: Outcome, locale: str) -> list[str]:
         """One line per source: its title (a link to the official text when known), then who
@@ -105,9 +113,9 @@ class HtmlRenderer(Renderer):
         lines = [esc(t("来源："))]
         for sid in dict.fromkeys(s for r in outcome.rules for s in r.sources):
             src = self.flow.sources[sid]
-            detail = t("，").join(
-                x for x in (t(src.publisher), src.doc_no, format_day(src.date, locale)) if x
-            )
+            day = format_day(src.date, locale) if src.date != UNDATED else t("日期不详")
+            kind = t(SOURCE_KIND_LABELS[src.kind]) if src.kind in SOURCE_KIND_LABELS else ""
+            detail = t("，").join(x for x in (t(src.publisher), src.doc_no, day, kind) if x)
             name = esc(t(src.title))
             if src.url:
                 name = f'<a href="{escape(src.url, quote=True)}">{name}</a>'
