@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/understand.py [--runs 5]
 
-Reads every sentence of tests/phrasings.yaml and of the blind set's tuning half `runs` times
+Reads every sentence of tests/phrasings.yaml and of the blind set's tuning batches (1-4) `runs` times
 and prints the mean and the slowest per-sentence time (target: under 1 ms), plus the time to
 build the reader (lexicon + every division + the automaton), which the bot pays on the first
 typed message, not at start (bench/startup.py measures start to polling).
@@ -30,7 +30,7 @@ def sentences() -> list[str]:
     texts = []
     with (ROOT / "tests" / "phrasings.yaml").open(encoding="utf-8") as fh:
         texts += [p["text"] for p in yaml.safe_load(fh)["phrasings"]]
-    for name in ("batch1.yaml", "batch2.yaml"):
+    for name in ("batch1.yaml", "batch2.yaml", "batch3.yaml", "batch4.yaml"):
         with (ROOT / "tests" / "blind" / name).open(encoding="utf-8") as fh:
             texts += [s["text"] for s in yaml.safe_load(fh)["sentences"]]
     return texts
