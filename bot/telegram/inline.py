@@ -146,7 +146,7 @@ class InlineHandlers:
             notes.append(esc(t(ASSUMED).format(what=self._names(session, assumed, locale))))
         text = "\n".join([verdict_line, *notes, rest])
         item = self.engine.flow.question(ids.ITEM)
-        item_label = renderer.option_label(item, item.option(session.answers[ids.ITEM]), locale)
+        item_label = renderer.label_of(item, session.answers[ids.ITEM], locale)
         word = f"{t(VERDICT_WORDS[outcome.verdict])} {VERDICT_EMOJI[outcome.verdict]}"
         if len(item_label) + len(word) + 3 > TITLE_CHARS:
             word = VERDICT_EMOJI[outcome.verdict]  # the item's name matters more than the word
