@@ -20,18 +20,20 @@ class Session:
     answers: dict[str, str] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     version: int = 0
+    # In a group: the id of the member's live menu message, so opening a new one can close it.
+    menu: int | None = None
 
     def dumps(self) -> str:
-        return json.dumps(
-            {"s": self.state, "a": self.answers, "h": self.history},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        raw: dict[str, object] = {"s": self.state, "a": self.answers, "h": self.history}
+        if self.menu is not None:
+            raw["m"] = self.menu
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def loads(cls, data: str, version: int) -> Session:
         raw = json.loads(data)
-        return cls(state=raw["s"], answers=dict(raw["a"]), history=list(raw["h"]), version=version)
+        menu = raw.get("m")
+        return cls(raw["s"], dict(raw["a"]), list(raw["h"]), version, menu)
 
     def copy(self) -> Session:
-        return Session(self.state, dict(self.answers), list(self.history), self.version)
+        return Session(self.state, dict(self.answers), list(self.history), self.version, self.menu)

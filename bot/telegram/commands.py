@@ -79,7 +79,9 @@ class Commands:
         if payload == START_FROM_INLINE:
             payload = ""  # inline mode's results button: just open the chat
         turn = await self.menus.advance(who, Start(payload, resume=not payload))
-        await self.menus.send(update, who, self.menus.welcomed(who, turn, linked=bool(payload)))
+        await self.menus.open_in_group(
+            update, who, self.menus.welcomed(who, turn, linked=bool(payload))
+        )
         if not who.is_group:
             loaded = await self.menus.store.load(who.chat_id, who.user_id)
             if loaded.user_locale is not None or not command_list_codes(turn.locale):
@@ -88,7 +90,7 @@ class Commands:
     async def restart(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = who_of(update)
         if who is not None:
-            await self.menus.send(update, who, await self.menus.advance(who, Start()))
+            await self.menus.open_in_group(update, who, await self.menus.advance(who, Start()))
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         who = who_of(update)

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from bot.core import i18n, ids
 from bot.core.engine import NAV_ACTIONS, Answer, Engine, Event, Nav, Page
 from bot.core.i18n import N_
+from bot.core.session import Session
 from bot.core.view import View
 from bot.render.text import Reply
 from bot.store.base import Loaded
@@ -133,6 +134,7 @@ class Turn:
     locale: str
     view: View | None = None  # what the reply shows
     remembered: str | None = None  # the user's remembered place and insurance, as read
+    session: Session | None = None  # the session as stored at `version` (None: not known)
 
 
 def event_for(action: str, engine: Engine) -> Event | Pick | None:

@@ -10,11 +10,12 @@ user's place and insurance (a second write only when they changed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -44,12 +45,13 @@ from bot.telegram.common import (
     who_of,
 )
 from bot.telegram.metrics import VERDICTS
-from bot.telegram.send import Sender
+from bot.telegram.send import Sender, call, esc
 from bot.telegram.welcome import Welcome
 
 log = logging.getLogger(__name__)
 
 EXPIRED_BUTTON = N_("这个按钮已经失效，已为你显示当前的问题。")
+MENU_CLOSED = N_("这个菜单已关闭，请使用下面的新菜单。")
 
 
 class Menus:
@@ -86,6 +88,43 @@ class Menus:
         reply_to = message.message_id if who.is_group and message is not None else None
         await self.send_menu(update.get_bot(), who, turn, reply_to)
 
+    async def open_in_group(self, update: Update, who: Who, turn: Turn) -> None:
+        """One live menu per member in a group: send the new menu, store its id in the member's
+        session row, and collapse the menu it replaces.
+
+        The id is known only once the menu is sent, so it is written after sending, conditional
+        on the version the step left; the new menu's buttons carry the version that write
+        commits. If someone wrote in between, the buttons are simply outdated and a press on
+        them shows where the member really is.
+        """
+        session = turn.session
+        if not who.is_group or session is None:
+            await self.send(update, who, turn)
+            return
+        bot = update.get_bot()
+        message = update.effective_message
+        reply = self._dressed(bot, who, turn).reply
+        reply_to = message.message_id if message is not None else None
+        sent = await self.sender.send(
+            bot, who.chat_id, reply, who.user_id, turn.version + 1, reply_to
+        )
+        if sent is None:
+            return
+        old = session.menu
+        session.menu = sent
+        written = await self.store.save(who.chat_id, who.user_id, session.dumps(), turn.version)
+        if written is not None and old is not None and old != sent:
+            await self.collapse(bot, who.chat_id, old, turn.locale)
+
+    async def collapse(self, bot: Bot, chat_id: int, message_id: int, locale: str) -> None:
+        """Edit a replaced menu to one line without buttons. Editing works on a message of any
+        age (deleting only within 48 hours), so this is the robust way to retire it."""
+        text = esc(i18n.gettext(locale, MENU_CLOSED))
+        with contextlib.suppress(TelegramError):  # already closed or gone: nothing to undo
+            await call(
+                bot, "editMessageText", {"chat_id": chat_id, "message_id": message_id, "text": text}
+            )
+
     async def edit_or_send(self, bot: Bot, who: Who, message: Message | None, turn: Turn) -> None:
         """Edit the menu in place; if it cannot be edited, send a new one."""
         if message is not None:
@@ -103,8 +142,16 @@ class Menus:
 
     # --- the one step -------------------------------------------------------------------------
 
-    def _turn(self, view: View, version: int, locale: str, remembered: str | None) -> Turn:
-        return Turn(self.renderer.render(view, locale), version, locale, view, remembered)
+    def _turn(
+        self,
+        view: View,
+        version: int,
+        locale: str,
+        remembered: str | None,
+        session: Session | None = None,
+    ) -> Turn:
+        reply = self.renderer.render(view, locale)
+        return Turn(reply, version, locale, view, remembered, session)
 
     def _session(self, loaded: Loaded) -> Session:
         if loaded.data is None:
@@ -118,9 +165,13 @@ class Menus:
             return event
         return Start(self.engine.payload_for_region(region))
 
-    async def advance(self, who: Who, event: Event | ButtonEvent) -> Turn:
-        """Load, step, store. The write is committed before the caller sends anything."""
-        loaded = await self.store.load(who.chat_id, who.user_id)
+    async def advance(
+        self, who: Who, event: Event | ButtonEvent, loaded: Loaded | None = None
+    ) -> Turn:
+        """Load (unless the caller already did), step, store. The write is committed before the
+        caller sends anything."""
+        if loaded is None:
+            loaded = await self.store.load(who.chat_id, who.user_id)
         locale = choose_locale(loaded, who)
         session = self._session(loaded)
         chosen: Event | Pick = event.event if isinstance(event, ButtonEvent) else event
@@ -136,7 +187,8 @@ class Menus:
             chosen = Start()  # nothing stored yet: begin properly (group region, first write)
         step = self.engine.step(session, self._with_group_region(chosen, loaded, who))
         if not step.changed:
-            return self._turn(step.view, session.version, locale, loaded.remembered)
+            return self._turn(step.view, session.version, locale, loaded.remembered, session)
+        step.session.menu = session.menu  # the engine knows nothing of menus: keep the id
         version = await self.store.save(
             who.chat_id, who.user_id, step.session.dumps(), session.version
         )
@@ -152,7 +204,7 @@ class Menus:
             memory = memory_of(self.engine, step.session.answers)
             if memory != loaded.remembered:  # only when it changed: usually no second write
                 await self.store.remember(who.user_id, memory)
-        return self._turn(step.view, version, locale, loaded.remembered)
+        return self._turn(step.view, version, locale, loaded.remembered, step.session)
 
     async def locale(self, who: Who) -> str:
         return choose_locale(await self.store.load(who.chat_id, who.user_id), who)
@@ -192,6 +244,10 @@ class Menus:
             notice = THANKS
         else:
             notice = EXPIRED_BUTTON if event is None else None
+        loaded = await self._replaced(press) if notice is None else None
+        if loaded is False:
+            await answer_press(press, locale, MENU_CLOSED)
+            return  # a menu the member replaced with a newer one: it changes nothing
         await answer_press(press, locale, notice)
         if not press.mine:
             return
@@ -202,8 +258,20 @@ class Menus:
             # A forged or ancient button: show where the user really is.
             turn = await self.advance(press.who, Show("stale"))
         else:
-            turn = await self.advance(press.who, ButtonEvent(press.data.version, event))
+            loaded_now = loaded if isinstance(loaded, Loaded) else None
+            turn = await self.advance(press.who, ButtonEvent(press.data.version, event), loaded_now)
         await self.edit_or_send(context.bot, press.who, press.message, turn)
+
+    async def _replaced(self, press: Press) -> Loaded | bool | None:
+        """In a group, read the member's row (the one read the press needs anyway) and tell
+        whether the pressed menu is one they have since replaced: False if so."""
+        if not press.who.is_group or press.message is None:
+            return None
+        loaded = await self.store.load(press.who.chat_id, press.who.user_id)
+        menu = self._session(loaded).menu if loaded.data is not None else None
+        if menu is not None and menu != press.message.message_id:
+            return False
+        return loaded
 
     async def _anonymous_admins(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, press: Press
@@ -241,7 +309,7 @@ class Menus:
                 await message.reply_text(self.welcome.hint(turn.locale))
                 return
             turn = self.welcomed(who, await self.advance(who, Start()))  # a first "hello"
-        await self.send(update, who, turn)
+        await self.open_in_group(update, who, turn)
 
     async def group_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group, text only reaches us as a reply to one of our menus (privacy mode)."""

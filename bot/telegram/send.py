@@ -108,7 +108,8 @@ class Sender:
         owner: int,
         version: int,
         reply_to: int | None = None,
-    ) -> None:
+    ) -> int | None:
+        """Send a menu; return the new message's id (None if the answer did not say)."""
         params: dict[str, object] = {
             "chat_id": chat_id,
             "text": fit_html(reply.text),
@@ -121,7 +122,9 @@ class Sender:
             params["reply_parameters"] = json.dumps(
                 {"message_id": reply_to, "allow_sending_without_reply": True}
             )
-        await call(bot, "sendMessage", params)
+        sent = await call(bot, "sendMessage", params)
+        message_id = sent.get("message_id") if isinstance(sent, dict) else None
+        return message_id if isinstance(message_id, int) else None
 
     async def edit(
         self, bot: Bot, chat_id: int, message_id: int, reply: Reply, owner: int, version: int
@@ -137,7 +140,7 @@ class Sender:
         await call(bot, "editMessageText", params)
 
 
-async def call(bot: Bot, method: str, params: dict[str, object]) -> None:
+async def call(bot: Bot, method: str, params: dict[str, object]) -> object:
     """One Bot API call. Retries happen below, in the transport, for every call alike (only
     what is safe to repeat); 429s are waited out by the flood limiter for that chat alone."""
-    await bot.do_api_request(method, api_kwargs=params)
+    return await bot.do_api_request(method, api_kwargs=params)
