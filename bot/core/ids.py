@@ -30,6 +30,8 @@ VACCINE = "vaccine"
 PHYSICAL_EXAM = "physical_exam"
 WITHDRAWAL = "withdrawal"
 POPULAR_ITEMS = (PHARMACY_DRUGS, OUTPATIENT, VACCINE, PHYSICAL_EXAM, WITHDRAWAL)
+OFFSITE_CARE = "offsite_care"  # item: care away from where the account is ("燕郊的药店")
+RESIDENT_PREMIUM = "resident_premium"  # item: a relative's 城乡居民医保 premium
 SAME_AREA = "same_area"  # scope: the relative is insured in the holder's own area
 SAME_PROVINCE = "same_province"  # scope: elsewhere in the same province
 OTHER_PROVINCE = "other_province"  # scope: in another province
@@ -39,7 +41,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     PROVINCE: (NATIONWIDE,),
     CITY: (OTHER_CITY,),
     INSURANCE: (RESIDENT,),
-    ITEM: POPULAR_ITEMS,
+    ITEM: (*POPULAR_ITEMS, OFFSITE_CARE, RESIDENT_PREMIUM),
     RELATIVE: (SELF, OTHER_PERSON),
     SCOPE: (SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE),
 }

@@ -50,11 +50,11 @@ HELP_PRIVACY = N_(
 )
 HEADINGS = (N_("点按钮"), N_("直接打字"), N_("在任何聊天里"), N_("在群里"))
 _ICONS = {
-    "pharmacy_drugs": "💊",
-    "outpatient": "🩺",
-    "vaccine": "💉",
-    "physical_exam": "📋",
-    "withdrawal": "💴",
+    ids.PHARMACY_DRUGS: "💊",
+    ids.OUTPATIENT: "🩺",
+    ids.VACCINE: "💉",
+    ids.PHYSICAL_EXAM: "📋",
+    ids.WITHDRAWAL: "💴",
 }
 
 

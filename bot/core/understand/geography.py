@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.core import ids
 from bot.core.divisions import Division, Divisions
 from bot.core.flow import Flow
-
-OTHER_CITY = "other"  # the city option "省内其他城市"
-SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE = "same_area", "same_province", "other_province"
 
 
 class Geography:
@@ -27,8 +25,8 @@ class Geography:
         self.divisions = divisions
         self._cities = {code for code, region in flow.regions.items() if region.is_city}
         self._provinces_with_cities = {r.parent for r in flow.regions.values() if r.parent}
-        self._city_ids = frozenset(o.id for o in flow.question("city").options)
-        self._other_city = OTHER_CITY if OTHER_CITY in self._city_ids else None
+        self._city_ids = frozenset(o.id for o in flow.question(ids.CITY).options)
+        self._other_city = ids.OTHER_CITY if ids.OTHER_CITY in self._city_ids else None
 
     def chain(self, code: str) -> tuple[Division, ...]:
         return self.divisions.chain(code)
@@ -61,11 +59,11 @@ class Geography:
     def compare(self, holder: str, other: str) -> str | None:
         """The scope between two places; None when the message is not precise enough."""
         if self.province(holder) != self.province(other):
-            return OTHER_PROVINCE
+            return ids.OTHER_PROVINCE
         one, two = self.area(holder), self.area(other)
         if one is None or two is None:
             return None  # "都在湖南": the same province, maybe not the same city
-        return SAME_AREA if one == two else SAME_PROVINCE
+        return ids.SAME_AREA if one == two else ids.SAME_PROVINCE
 
     def city_option(self, code: str) -> str | None:
         """The city answer a place gives: the most precise division of its chain that the
@@ -91,24 +89,24 @@ class Geography:
         codes = list(codes)
         provinces = sorted({self.province(c) for c in codes})
         if len(provinces) > 1:
-            ambiguous["province"] = tuple(provinces)
+            ambiguous[ids.PROVINCE] = tuple(provinces)
             return
         if provinces and provinces[0] in self.flow.regions:
-            answers["province"] = provinces[0]
+            answers[ids.PROVINCE] = provinces[0]
         cities = {self.city_option(c) for c in codes}
         if len(cities) == 1:
             city = cities.pop()
             if city is not None:
-                answers["city"] = city
+                answers[ids.CITY] = city
         elif cities - {None}:
-            ambiguous["city"] = tuple(sorted(c for c in cities if c is not None))
+            ambiguous[ids.CITY] = tuple(sorted(c for c in cities if c is not None))
 
     def negated_answer(self, code: str) -> tuple[str, str] | None:
         """The flow answer a place denies ("不在南京了"), when the flow offers it."""
         if code in self._cities:
-            return "city", code
+            return ids.CITY, code
         if code in self.flow.regions:
-            return "province", code
+            return ids.PROVINCE, code
         return None
 
 

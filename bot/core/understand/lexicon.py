@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot.core import ids
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
@@ -24,7 +25,7 @@ LEVELS_RANK = {"province": 0, "prefecture": 1}
 # A level word and its pinyin: 朝阳区 is also "朝阳" (chaoyangqu, "chaoyang") in context.
 _LEVEL_SUFFIXES = {"区": "qu", "县": "xian", "市": "shi", "旗": "qi"}
 REGION = "region"  # the internal slot for province and city names
-SLOTS = ("insurance", "category", "item", "relative", "scope")
+SLOTS = (ids.INSURANCE, ids.CATEGORY, ids.ITEM, ids.RELATIVE, ids.SCOPE)
 
 _KNOWN_KEYS = {
     "negations",
@@ -297,7 +298,7 @@ class LexiconBuilder:
         return {self.normalize(str(k)): self.normalize(str(v)) for k, v in value.items()}
 
     def _items(self, section: str, value: Any) -> tuple[str, ...]:
-        items = {o.id for o in self.flow.question("item").options}
+        items = {o.id for o in self.flow.question(ids.ITEM).options}
         named = tuple(str(v) for v in value) if isinstance(value, list) else ()
         if value is not None and not isinstance(value, list):
             self._problem(section, f"'{section}' must be a list of item ids")
@@ -312,7 +313,7 @@ class LexiconBuilder:
         if not isinstance(section, Mapping):
             self.problems.add(self.file, line, "item_absorbs must map an item to a list of items")
             return {}
-        items = {o.id for o in self.flow.question("item").options}
+        items = {o.id for o in self.flow.question(ids.ITEM).options}
         result: dict[str, frozenset[str]] = {}
         for item, absorbed in section.items():
             named = [str(item), *(absorbed if isinstance(absorbed, list) else [absorbed])]

@@ -13,7 +13,8 @@ import itertools
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
-from bot.core.understand.geography import OTHER_PROVINCE, SAME_AREA, SAME_PROVINCE, Geography
+from bot.core import ids
+from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Grammar, Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 
@@ -21,7 +22,6 @@ CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many charac
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
-OFFSITE = "offsite_care"  # the item for care away from where the account is
 OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
 
@@ -268,7 +268,7 @@ class Places:
         for hit in message.hits:
             if hit.start < lo or hit.end > hi:
                 continue
-            if hit.senses("relative"):
+            if hit.senses(ids.RELATIVE):
                 if not beneficiaries and self._is_beneficiary(message, hit):
                     continue
                 who, start = (OTHER if is_other_person(hit) else SPEAKER), hit.start
@@ -328,15 +328,15 @@ class Places:
     def _compared(self, place: Place, holder: Region) -> list[Evidence]:
         if holder.code is None:
             # "我俩都在广州": together, wherever that is.
-            scope = SAME_AREA if place.role == TOGETHER else None
+            scope = ids.SAME_AREA if place.role == TOGETHER else None
         else:
             # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
             scopes = {self.geo.compare(holder.code, c) for c in place.codes}
             scope = scopes.pop() if len(scopes) == 1 else None
         if scope is not None:
-            return [Evidence(place.hit, Sense("scope", (scope,)))]
+            return [Evidence(place.hit, Sense(ids.SCOPE, (scope,)))]
         if holder.code is not None and self._same_province(holder.code, place.codes):
-            within = Sense("scope", (SAME_AREA, SAME_PROVINCE))
+            within = Sense(ids.SCOPE, (ids.SAME_AREA, ids.SAME_PROVINCE))
             return [Evidence(place.hit, within, narrows=True)]
         return []
 
@@ -354,18 +354,18 @@ class Places:
             if place.role == RELATIVE or place.hit.negated or place.score >= best:
                 continue
             scopes = {self.geo.compare(holder.code, c) for c in place.codes}
-            if not scopes <= {SAME_PROVINCE, OTHER_PROVINCE}:
+            if not scopes <= {ids.SAME_PROVINCE, ids.OTHER_PROVINCE}:
                 continue
             following = message.hits[place.index + 1 : place.index + 2]
             if following and self._is_care_right_after(place.hit, following[0]):
-                found.append(Evidence(following[0], Sense("item", (OFFSITE,))))
+                found.append(Evidence(following[0], Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
             elif self._falls_ill_there(message, place.hit):
-                found.append(Evidence(place.hit, Sense("item", (OFFSITE,))))
+                found.append(Evidence(place.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
         return found
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
         """Care named shortly after the place: "回湛江看病", "在乌鲁木齐的药店买药"."""
-        items = {o for s in hit.senses("item") for o in s.options}
+        items = {o for s in hit.senses(ids.ITEM) for o in s.options}
         near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
         return near and bool(items) and items <= self._care_items
 
@@ -378,7 +378,7 @@ class Places:
 
 def is_other_person(hit: Hit) -> bool:
     """A relative other than the speaker (本人 and 我自己 are the speaker)."""
-    return any("self" not in s.options for s in hit.senses("relative"))
+    return any(ids.SELF not in s.options for s in hit.senses(ids.RELATIVE))
 
 
 def _cue_before(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.core import ids
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
@@ -23,10 +24,9 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.normal import Normalizer, bare
-from bot.core.understand.places import OFFSITE, OTHER, Evidence, Places
+from bot.core.understand.places import OTHER, Evidence, Places
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
-RESIDENT, RESIDENT_PREMIUM = "resident", "resident_premium"
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
 LATIN_PREMIUM_REACH = 24  # "pay my son's resident medical insurance"
 
@@ -77,8 +77,8 @@ class Understander:
         self._matcher = Matcher(self.lexicon, normalize)
         self._order = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in flow.questions}
         self._item_category = _item_categories(flow)
-        self._scope_condition = flow.question("scope").ask_if
-        care = self._item_category.get(OFFSITE)
+        self._scope_condition = flow.question(ids.SCOPE).ask_if
+        care = self._item_category.get(ids.OFFSITE_CARE)
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
 
@@ -99,8 +99,8 @@ class Understander:
         self._places.card_is_theirs(message, places)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
-            "scope": self._places.scope(places, holder),
-            "item": [
+            ids.SCOPE: self._places.scope(places, holder),
+            ids.ITEM: [
                 *self._places.offsite(message, places, holder),
                 *self._premium_for_someone_else(message),
             ],
@@ -108,10 +108,10 @@ class Understander:
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot), *inferred.get(slot, [])]
             self._resolve_slot(slot, found, answers, ambiguous, negated)
-        if answers.get("item") in self.lexicon.holder_items:
+        if answers.get(ids.ITEM) in self.lexicon.holder_items:
             # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
-            answers.pop("relative", None)
-            ambiguous.pop("relative", None)
+            answers.pop(ids.RELATIVE, None)
+            ambiguous.pop(ids.RELATIVE, None)
             if not holder.codes:
                 holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
         self._imply_category(answers, ambiguous)
@@ -152,15 +152,15 @@ class Understander:
             if not senses:
                 continue
             # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
-            about_person = slot == "insurance" or (
-                slot == "item" and any(OFFSITE in s.options for s in senses)
+            about_person = slot == ids.INSURANCE or (
+                slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
             )
-            if slot == "item" and self._where_insured(message, index):
+            if slot == ids.ITEM and self._where_insured(message, index):
                 continue
             own = not (about_person and self._about_someone_else(message, index))
-            if slot == "insurance" and not own:
+            if slot == ids.INSURANCE and not own:
                 continue
-            if slot == "relative" and self._owns_the_card(message, hit):
+            if slot == ids.RELATIVE and self._owns_the_card(message, hit):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
         if all(not e.own and e.sense.weak for e in found):
@@ -173,7 +173,7 @@ class Understander:
         hit = message.hits[index]
         previous = message.hits[index - 1] if index > 0 else None
         return (
-            all(s.weak and s.options == (RESIDENT_PREMIUM,) for s in hit.senses("item"))
+            all(s.weak and s.options == (ids.RESIDENT_PREMIUM,) for s in hit.senses(ids.ITEM))
             and previous is not None
             and bool(previous.senses(REGION))
             and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
@@ -202,7 +202,7 @@ class Understander:
         """A relative's resident insurance, paid for, is the premium item: "给她交今年的居民医保"."""
         found = []
         for index, hit in enumerate(message.hits):
-            if not any(RESIDENT in s.options for s in hit.senses("insurance")):
+            if not any(ids.RESIDENT in s.options for s in hit.senses(ids.INSURANCE)):
                 continue
             before = message.text[
                 max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
@@ -210,7 +210,7 @@ class Understander:
             # "她在乡下交的新农合" says which insurance she has; "给她交新农合" pays it.
             paid = any(v in before and f"{v}的" not in before for v in self.lexicon.premium_verbs)
             if paid and self._about_someone_else(message, index):
-                found.append(Evidence(hit, Sense("item", (RESIDENT_PREMIUM,))))
+                found.append(Evidence(hit, Sense(ids.ITEM, (ids.RESIDENT_PREMIUM,))))
         return found
 
     def _about_someone_else(self, message: Message, index: int) -> bool:
@@ -240,7 +240,7 @@ class Understander:
         candidates = {o for s in chosen for o in s.options}
         for narrowing in (e for e in found if e.narrows and len(candidates) > 1):
             candidates = candidates & set(narrowing.sense.options) or candidates
-        if slot == "item":
+        if slot == ids.ITEM:
             candidates = self._absorb(positive, candidates)
         denied = {o for e in found if e.hit.negated for o in e.sense.options} - candidates
         if denied:
@@ -263,16 +263,16 @@ class Understander:
         self, answers: dict[str, str], ambiguous: dict[str, tuple[str, ...]]
     ) -> None:
         """The item decides the category (questions.yaml: the item option's `when`)."""
-        items = [answers["item"]] if "item" in answers else list(ambiguous.get("item", ()))
+        items = [answers[ids.ITEM]] if ids.ITEM in answers else list(ambiguous.get(ids.ITEM, ()))
         categories = {self._item_category[i] for i in items if i in self._item_category}
         if not categories:
             return
-        answers.pop("category", None)
-        ambiguous.pop("category", None)
+        answers.pop(ids.CATEGORY, None)
+        ambiguous.pop(ids.CATEGORY, None)
         if len(categories) == 1:
-            answers["category"] = categories.pop()
+            answers[ids.CATEGORY] = categories.pop()
         else:  # 奶粉还是退烧药: prevention or care, ask
-            ambiguous["category"] = self._sorted("category", categories)
+            ambiguous[ids.CATEGORY] = self._sorted(ids.CATEGORY, categories)
 
     def _gate_scope(
         self,
@@ -283,14 +283,14 @@ class Understander:
         """Scope is where a close relative is insured: meaningless without one."""
         if self._scope_condition is None:
             return
-        relatives = [answers["relative"]] if "relative" in answers else []
-        relatives += ambiguous.get("relative", ())
+        relatives = [answers[ids.RELATIVE]] if ids.RELATIVE in answers else []
+        relatives += ambiguous.get(ids.RELATIVE, ())
         close = bool(relatives) and all(
-            self._scope_condition.holds({"relative": r}) for r in relatives
+            self._scope_condition.holds({ids.RELATIVE: r}) for r in relatives
         )
         if not close:
             for found in (answers, ambiguous, negated):
-                found.pop("scope", None)
+                found.pop(ids.SCOPE, None)
 
     # --- ordering -----------------------------------------------------------------------------
 
@@ -306,14 +306,14 @@ class Understander:
 def _item_categories(flow: Flow) -> dict[str, str]:
     """item id -> its category, when the item option's `when` names exactly one."""
     result: dict[str, str] = {}
-    for option in flow.question("item").options:
+    for option in flow.question(ids.ITEM).options:
         if option.when is None:
             continue
         categories = {
             value
             for alternative in option.when.alternatives
             for slot, values in alternative
-            if slot == "category"
+            if slot == ids.CATEGORY
             for value in values
         }
         if len(categories) == 1:
