@@ -23,29 +23,21 @@ from telegram import Update
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.transport import WrappedRequest
+
 log = logging.getLogger(__name__)
 
 
-class SafeUpdatesRequest(BaseRequest):
+class SafeUpdatesRequest(WrappedRequest):
     """The Updater's `BaseRequest` (any), with the check above on getUpdates answers."""
 
-    __slots__ = ("_last_ids", "_last_offset", "_repeats", "inner")
+    __slots__ = ("_last_ids", "_last_offset", "_repeats")
 
     def __init__(self, inner: BaseRequest) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self._last_offset: object = None
         self._last_ids: list[int] = []
         self._repeats = 0
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def do_request(
         self,

@@ -199,17 +199,17 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(err).__name__}: {err}") from err
 
 
-class RetryingRequest(BaseRequest):
-    """Any `BaseRequest`, with the one retry policy described in the module docstring."""
+class WrappedRequest(BaseRequest):
+    """A `BaseRequest` around another one: start, stop and timeouts are the inner one's.
 
-    __slots__ = ("_attempts", "_backoff", "inner")
+    Subclasses add behaviour to `do_request` only (the retry policy below, the getUpdates
+    check in polling.py).
+    """
 
-    def __init__(
-        self, inner: BaseRequest, attempts: int = RETRY_ATTEMPTS, backoff: float = RETRY_BACKOFF
-    ) -> None:
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: BaseRequest) -> None:
         self.inner = inner
-        self._attempts = attempts
-        self._backoff = backoff
 
     @property
     def read_timeout(self) -> float | None:
@@ -220,6 +220,19 @@ class RetryingRequest(BaseRequest):
 
     async def shutdown(self) -> None:
         await self.inner.shutdown()
+
+
+class RetryingRequest(WrappedRequest):
+    """Any `BaseRequest`, with the one retry policy described in the module docstring."""
+
+    __slots__ = ("_attempts", "_backoff")
+
+    def __init__(
+        self, inner: BaseRequest, attempts: int = RETRY_ATTEMPTS, backoff: float = RETRY_BACKOFF
+    ) -> None:
+        super().__init__(inner)
+        self._attempts = attempts
+        self._backoff = backoff
 
     async def do_request(
         self,
