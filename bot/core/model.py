@@ -6,7 +6,7 @@ else in the bot reads them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -191,6 +191,13 @@ class Flow:
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]
+
+    def cited_sources(self, rules: Iterable[Rule]) -> list[Source]:
+        """The sources these rules cite, once each: official texts first, then news, then
+        aggregator articles (in the rules' order within a kind)."""
+        unique = dict.fromkeys(sid for rule in rules for sid in rule.sources)
+        cited = [self.sources[sid] for sid in unique]
+        return sorted(cited, key=lambda src: SOURCE_KINDS.index(src.kind))
 
     def question_by_code(self, code: str) -> Question | None:
         return self._by_code.get(code)

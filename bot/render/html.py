@@ -111,8 +111,7 @@ class HtmlRenderer(Renderer):
         published it, its number and date."""
         t = i18n.translations(locale).gettext
         lines = [esc(t("来源："))]
-        for sid in dict.fromkeys(s for r in outcome.rules for s in r.sources):
-            src = self.flow.sources[sid]
+        for src in self.flow.cited_sources(outcome.rules):
             day = format_day(src.date, locale) if src.date != UNDATED else t("日期不详")
             kind = t(SOURCE_KIND_LABELS[src.kind]) if src.kind in SOURCE_KIND_LABELS else ""
             detail = t("，").join(x for x in (t(src.publisher), src.doc_no, day, kind) if x)

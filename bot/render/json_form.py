@@ -53,10 +53,7 @@ class JsonRenderer:
     def outcome(self, outcome: Outcome, locale: str) -> dict[str, Any]:
         t = i18n.translations(locale).gettext
         flow = self.flow
-        sources = (
-            flow.sources[sid]
-            for sid in dict.fromkeys(sid for r in outcome.rules for sid in r.sources)
-        )
+        sources = flow.cited_sources(outcome.rules)
         return {
             "verdict": outcome.verdict,
             "rule_id": outcome.id,

@@ -339,10 +339,8 @@ class Renderer:
 
     def _sources_line(self, rules: tuple[Rule, ...], locale: str) -> str:
         t = i18n.translations(locale).gettext
-        ids = dict.fromkeys(s for r in rules for s in r.sources)
         names = []
-        for sid in ids:
-            src = self.flow.sources[sid]
+        for src in self.flow.cited_sources(rules):
             day = format_day(src.date, locale) if src.date != UNDATED else t("日期不详")
             kind = t(SOURCE_KIND_LABELS[src.kind]) if src.kind in SOURCE_KIND_LABELS else ""
             parts = (t(src.publisher), src.doc_no, day, kind)

@@ -258,3 +258,17 @@ def test_feedback_prints_counts_per_answer_from_the_store(tmp_path: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["2", "h.emp+i.vaccine"] and lines[2].split() == ["1", "i.gym"]
     assert run("feedback", "--days", "0", env=env).returncode == 2
+
+
+def test_official_texts_are_cited_first() -> None:
+    """A card citing an aggregator article and a State Council text listed the article first."""
+    args = ["--region", "昆山", "--insurance", "employee", "--item", "pharmacy_drugs"]
+    args += ["--relative", "parent", "--scope", "same_area"]
+    result = run("ask", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    kinds = [s["kind"] for s in json.loads(result.stdout)["sources"]]
+    assert kinds[0] == "official" and "aggregator" in kinds
+    assert kinds == sorted(kinds, key=["official", "news", "aggregator"].index)
+    card = run("ask", *args).stdout
+    first_source = card.split("来源：", 1)[1]
+    assert first_source.startswith("《关于建立健全职工基本医疗保险门诊共济保障机制的指导意见》")
