@@ -1,6 +1,6 @@
 """Score the reader on the blind set: per language and per slot.
 
-    python tests/blind/score.py              # the tuning set (round 3: batch1-8, 13-14)
+    python tests/blind/score.py              # the tuning set (round 3: batch1-8, 13-16)
     python tests/blind/score.py --held-out   # the held-out set (round 3: batch9-12): figures only
     python tests/blind/score.py --misses     # also list the tuning set's misses
     python tests/blind/score.py --round 1 --held-out   # round 1's split (tuning 1-2, held-out 3-4)
@@ -45,7 +45,7 @@ ROUNDS = {
         ("batch5.yaml", "batch6.yaml", "batch7.yaml", "batch8.yaml"),
     ),
     3: (
-        tuple(f"batch{n}.yaml" for n in (*range(1, 9), 13, 14)),
+        tuple(f"batch{n}.yaml" for n in (*range(1, 9), 13, 14, 15, 16)),
         ("batch9.yaml", "batch10.yaml", "batch11.yaml", "batch12.yaml"),
     ),
 }
