@@ -31,16 +31,21 @@ def settings_for(api: StandinBotAPI, db: Path, **overrides: Any) -> Settings:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    api: StandinBotAPI, db: Path, flows: Path | None = None, **overrides: Any
+    api: StandinBotAPI,
+    db: Path,
+    flows: Path | None = None,
+    engine: Engine | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Any]:
     """The real Application, polling the stand-in over HTTP, on a real SQLite file.
 
-    `flows` runs it on another copy of the flow files (the shipped ones by default).
+    `flows` runs it on another copy of the flow files (the shipped ones by default); `engine`
+    on a given engine.
     """
     settings = settings_for(api, db, **overrides)
     store = SQLiteStore(db, settings.session_ttl_days * 86400)
     flow = load_flow(flows) if flows is not None else load_flow()
-    app = build_application(settings, Engine(flow), store)
+    app = build_application(settings, engine or Engine(flow), store)
     await app.initialize()
     await app.post_init(app)
     await app.start()
@@ -55,6 +60,7 @@ async def running_bot(
     finally:
         await app.updater.stop()
         await app.stop()
+        await app.post_stop(app)
         await app.post_shutdown(app)
         await app.shutdown()
 

@@ -13,7 +13,7 @@ data. Turning a view into text is each adapter's renderer's job (bot/render/).
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -121,6 +121,8 @@ class Engine:
     def __init__(self, flow: Flow, understand: bool = True) -> None:
         self.flow = flow
         self._understand = understand
+        self._reader: Understander | None = None
+        self._reader_lock = threading.Lock()
         self.rules = RuleBook(flow)
         self._codes = ShortCodes(flow)
         self._order = [q.id for q in flow.questions]
@@ -135,16 +137,29 @@ class Engine:
 
     # --- construction ---------------------------------------------------------------------
 
-    @functools.cached_property
+    @property
+    def reader_ready(self) -> bool:
+        """Whether typed questions can be read without first building the reader."""
+        return self._reader is not None or not self._understand
+
+    @property
     def understander(self) -> Understander | None:
         """Reads typed questions ("我在长春，能给我妈买疫苗吗") with the lexicon in flows/.
 
-        Built on first use (~0.2 s), so the bot is polling before anyone has typed anything.
+        Built on first use (about a second: every division's names and spellings), so the bot
+        is polling before it is ready; the Telegram adapter warms it in a thread right after
+        start. The lock makes a question typed during the warm-up wait for that build instead
+        of starting a second one.
         """
         if not self._understand:
             return None
-        where = self.flow.directory
-        return Understander(self.flow, where / "lexicon.yaml" if where is not None else None)
+        if self._reader is None:
+            with self._reader_lock:
+                if self._reader is None:
+                    where = self.flow.directory
+                    lexicon = where / "lexicon.yaml" if where is not None else None
+                    self._reader = Understander(self.flow, lexicon)
+        return self._reader
 
     def _build_machine(self) -> Machine:
         questions = self.flow.questions

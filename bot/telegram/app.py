@@ -69,13 +69,19 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         # Neither needs to delay the first update: polling starts while they run.
         background["commands"] = loop.create_task(register_commands_quietly(app))
         background["purge"] = loop.create_task(purge_forever())
+        # The typed-question reader takes about a second to build; build it in a thread now
+        # rather than on the first typed message, which would hold every chat up meanwhile.
+        background["reader"] = loop.create_task(_warm(engine))
 
-    async def post_shutdown(app: Application) -> None:
+    async def post_stop(app: Application) -> None:
+        # Let a registration in flight finish while the bot's connections are still open
+        # (PTB closes them in shutdown, before post_shutdown), rather than cut it in half.
         commands = background.pop("commands", None)
         if commands is not None:
-            # Let a registration in flight finish rather than cut a request in half.
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(commands, timeout=5)
+
+    async def post_shutdown(app: Application) -> None:
         for task in background.values():
             task.cancel()
         background.clear()
@@ -97,11 +103,16 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
             SafeUpdatesRequest(make_request(settings.http_client, 1, settings.http_timeout))
         )
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
     add_handlers(application, Menus(engine, store, settings))
     return application
+
+
+async def _warm(engine: Engine) -> None:
+    await asyncio.to_thread(lambda: engine.understander)
 
 
 async def _ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -245,6 +245,8 @@ async def serve(
     finally:
         await webhook.stop()
         await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
         if application.post_shutdown:
             await application.post_shutdown(application)
         await application.shutdown()

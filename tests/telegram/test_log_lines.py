@@ -10,6 +10,8 @@ from pathlib import Path
 from standin_botapi import StandinBotAPI
 from telegram_helpers import TOKEN
 
+from bot.telegram.commands import command_lists
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "我妈妈的糖尿病药-SECRET-5521"
 
@@ -49,3 +51,29 @@ def test_default_log_has_no_text_no_traceback_and_one_line_per_failed_poll(
     failed_polls = [line for line in lines if " WARNING " in line and "Bad Gateway" in line]
     assert len(failed_polls) == 1, log
     assert [line for line in lines if " transitions" in line] == [], log
+
+
+def test_stopping_right_after_start_lets_the_command_lists_finish(
+    tmp_path: Path,
+) -> None:
+    """A stop while the command lists are still being registered lets them finish (no warning
+    about a closed connection)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("LOG_LEVEL", "LOG_TEXT")},
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+    }
+    with StandinBotAPI() as api:
+        env["TELEGRAM_BASE_URL"] = api.base_url
+        bot = subprocess.Popen(
+            [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            api.wait_for(lambda a: a.calls_of("getUpdates"), timeout=30)
+        finally:
+            bot.terminate()
+            _, log = bot.communicate(timeout=30)
+        registered = api.calls_of("setMyShortDescription")
+    assert [line for line in log.splitlines() if " WARNING " in line] == [], log
+    assert "Traceback" not in log, log
+    assert len(registered) == len(command_lists()), registered  # finished, not cut off
