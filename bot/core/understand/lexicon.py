@@ -18,6 +18,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
+from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
 
 LEXICON_FILE = "lexicon.yaml"
@@ -90,24 +91,6 @@ class Lexicon:
     holder_items: frozenset[str]  # items where the relative named is the account holder
     premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
     grammar: Grammar
-
-
-@dataclass(frozen=True)
-class Grammar:
-    """Chinese grammar words the reader leans on (lexicon.yaml `grammar`)."""
-
-    possessive: tuple[str, ...]  # 的: "我在青岛的老婆", "长春的医保"
-    self_possessive: tuple[str, ...]  # 我的/我 right before a relative: "用我的孩子的卡"
-    location_gaps: frozenset[str]  # between a relative and a place: "我妈在长春"
-    continues_subject: tuple[str, ...]  # a clause starting so keeps the last subject
-    origin_suffix: tuple[str, ...]  # "湖南人" is a hometown ...
-    origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
-    beneficiary: tuple[str, ...]  # 给/for before a relative: who the money is for, not a subject
-    level_suffixes: tuple[str, ...]  # 县/区/市 after a short name: "昌江县"
-    level_words: Mapping[str, str]  # the same in English: district -> 区
-    place_fillers: tuple[str, ...]  # what may stand around a place typed alone: 我在, i'm in
-    sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
-    use_places: tuple[str, ...]  # right after a place: where the account is used, 药店
 
 
 class LexiconBuilder:
@@ -329,26 +312,12 @@ class LexiconBuilder:
         elif not isinstance(section, Mapping):
             self._problem("grammar", "grammar must map kinds of grammar word to lists of words")
             section = {}
-        unknown = set(map(str, section)) - set(Grammar.__dataclass_fields__)
-        for key in sorted(unknown):
+        for key in sorted(set(map(str, section)) - set(Grammar.__dataclass_fields__)):
             self._problem("grammar", f"grammar: unknown key '{key}'")
-
-        def words(key: str) -> tuple[str, ...]:
-            return self._texts("grammar", section.get(key))
-
-        return Grammar(
-            possessive=words("possessive"),
-            self_possessive=words("self_possessive"),
-            location_gaps=frozenset(("", *words("location_gaps"))),
-            continues_subject=words("continues_subject"),
-            origin_suffix=words("origin_suffix"),
-            origin_followers=words("origin_followers"),
-            beneficiary=words("beneficiary"),
-            level_suffixes=words("level_suffixes"),
-            level_words=self._level_words(section.get("level_words")),
-            sick_words=words("sick_words"),
-            use_places=words("use_places"),
-            place_fillers=tuple(sorted((bare(w) for w in words("place_fillers")), key=len)[::-1]),
+        return build_grammar(
+            section,
+            lambda key: self._texts("grammar", section.get(key)),
+            self._level_words(section.get("level_words")),
         )
 
     # --- helpers ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from bot.core import ids
 from bot.core.understand.geography import Geography
-from bot.core.understand.lexicon import Grammar, Lexicon, Sense
+from bot.core.understand.grammar import Grammar
+from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region

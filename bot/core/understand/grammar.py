@@ -1,0 +1,51 @@
+"""The grammar words of lexicon.yaml (`grammar`): small closed lists the reader leans on to
+tell who a clause speaks of and whose place a place is.
+
+Kept apart from the lexicon builder so a new kind of grammar word is one field here and one
+list in lexicon.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bot.core.understand.normal import bare
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Chinese grammar words the reader leans on (lexicon.yaml `grammar`)."""
+
+    possessive: tuple[str, ...]  # 的: "我在青岛的老婆", "长春的医保"
+    self_possessive: tuple[str, ...]  # 我的/我 right before a relative: "用我的孩子的卡"
+    location_gaps: frozenset[str]  # between a relative and a place: "我妈在长春"
+    continues_subject: tuple[str, ...]  # a clause starting so keeps the last subject
+    origin_suffix: tuple[str, ...]  # "湖南人" is a hometown ...
+    origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
+    beneficiary: tuple[str, ...]  # 给/for before a relative: who the money is for, not a subject
+    level_suffixes: tuple[str, ...]  # 县/区/市 after a short name: "昌江县"
+    level_words: Mapping[str, str]  # the same in English: district -> 区
+    place_fillers: tuple[str, ...]  # what may stand around a place typed alone: 我在, i'm in
+    sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
+    use_places: tuple[str, ...]  # right after a place: where the account is used, 药店
+
+
+def build_grammar(
+    section: Mapping[str, Any],
+    words: Callable[[str], tuple[str, ...]],
+    level_words: Mapping[str, str],
+) -> Grammar:
+    """The Grammar of a `grammar` section; `words(key)` gives one list, checked and normalized.
+    Every field is a plain word list except the few built here."""
+    values: dict[str, Any] = {
+        f.name: words(f.name) for f in fields(Grammar) if f.name != "level_words"
+    }
+    values["location_gaps"] = frozenset(("", *values["location_gaps"]))
+    values["level_words"] = level_words
+    # Longest first, so "我住在" is removed before "住在".
+    values["place_fillers"] = tuple(
+        sorted((bare(w) for w in values["place_fillers"]), key=len)[::-1]
+    )
+    return Grammar(**values)
