@@ -18,6 +18,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.grammar import Grammar
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.together import me_too_after, said_of_us
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
@@ -87,12 +88,24 @@ class Places:
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
                 left.score = right.score = max(left.score, right.score)
         for index, place in enumerate(places):
-            # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me".
-            if place.role == TOGETHER and any(
-                p.role == RELATIVE and p.codes == place.codes for p in places[:index]
+            # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me";
+            # "她在岳阳，我也在岳阳" is like me.
+            if (
+                place.role == TOGETHER
+                and any(p.role == RELATIVE and p.codes == place.codes for p in places[:index])
+                and self._clause_subject(message, place.hit) not in (SPEAKER, BOTH)
             ):
                 place.role = RELATIVE
+            following = places[index + 1].hit.start if index + 1 < len(places) else None
+            # "He's in Lanzhou, me too", "佢係東莞醫保，我都係".
+            if place.role == RELATIVE and me_too_after(
+                message.text[place.hit.end : following], self.lexicon.grammar
+            ):
+                place.role = TOGETHER
         return places
+
+    def _clause_subject(self, message: Message, hit: Hit) -> str | None:
+        return self.subject(message, message.clause_start(hit), hit.start)
 
     def _nested(self, one: Place, two: Place) -> bool:
         return any(
@@ -238,8 +251,10 @@ class Places:
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + 12]
-        if _cue_before(before, self.lexicon.together_cues, reach=0) or after.lstrip().startswith(
-            self.lexicon.together_after
+        if (
+            _cue_before(before, self.lexicon.together_cues, reach=0)
+            or after.lstrip().startswith(self.lexicon.together_after)
+            or said_of_us(before, self.lexicon.grammar)
         ):
             return TOGETHER
         following = message.hits[index + 1] if index + 1 < len(message.hits) else None

@@ -1,0 +1,74 @@
+"""Places said of the speaker and a relative at once: "俺们都是淄博的", "我哋都喺湛江",
+"we live in Shenzhen", "她在岳阳，我也在岳阳", "He's in Lanzhou, me too".
+
+Such a place is where both are (places.TOGETHER): the account's place and, for the relative,
+the same area. The words are grammar lists of lexicon.yaml (`we`, `also`, `me_too`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.core.understand.grammar import Grammar
+
+# What may follow "me too" in its clause: nothing, a pause or a sentence particle.
+_CLAUSE_END = re.compile(r"[\s,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$")
+
+
+def said_of_us(before: str, grammar: Grammar) -> bool:
+    """Whether the text before a place ends with "we" and where we are: "俺们都是", "we live in".
+
+    Chinese needs an adverb (都, 也, 一起: 我们都在); a bare 我们在 is as often "we here"
+    (我们这边) as the household. English "we live in" is said of the household."""
+    for word in grammar.we:
+        for at in _occurrences(before, word):
+            gap, adverb = _strip_adverbs(before[at + len(word) :].strip(), grammar.also)
+            if (adverb or word.isascii()) and gap in grammar.location_gaps:
+                return True
+    return False
+
+
+def me_too_after(text: str, grammar: Grammar) -> bool:
+    """Whether the text after a relative's place says the speaker is there too, ending its
+    clause: "，我也是", "，我都系", ", me too", "and me also"."""
+    for phrase in grammar.me_too:
+        for at in _occurrences(text, phrase):
+            if _CLAUSE_END.match(text, at + len(phrase)):
+                return True
+    return False
+
+
+def _strip_adverbs(gap: str, adverbs: Iterable[str]) -> tuple[str, bool]:
+    """ "都是" -> ("是", True), "both in" -> ("in", True)."""
+    found = True
+    stripped = False
+    while found:
+        found = False
+        for adverb in adverbs:
+            if gap.startswith(adverb) and (
+                not adverb.isascii() or len(gap) == len(adverb) or not gap[len(adverb)].isalnum()
+            ):
+                gap = gap[len(adverb) :].strip()
+                found = stripped = True
+    return gap, stripped
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where `word` stands in `text`, last first; a latin word only as a whole word."""
+    found = []
+    at = text.rfind(word)
+    while at >= 0:
+        end = at + len(word)
+        whole = not word.isascii() or (
+            (at == 0 or not _is_letter(text[at - 1]))
+            and (end == len(text) or not _is_letter(text[end]))
+        )
+        if whole:
+            found.append(at)
+        at = text.rfind(word, 0, at)
+    return found
+
+
+def _is_letter(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "'")
