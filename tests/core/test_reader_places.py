@@ -128,7 +128,20 @@ def test_a_relatives_place_alone_is_not_the_accounts(reader: Understander) -> No
 def test_their_card_makes_their_place_the_accounts(reader: Understander) -> None:
     got = read(reader, "我老公医保在湖州，我在上海松江上班，我能用他的个账吗")
     assert got.region == "330500"
-    assert got.answers["scope"] == "other_province"
+    # The money is for the speaker, not the husband whose account it is: no relative, and so
+    # no scope (the labeling conventions: someone else's account used for oneself).
+    assert "relative" not in got.answers and "scope" not in got.answers
+    got = read(reader, "老公医保在石家庄，我在邯郸，他的个账能给我买药不")
+    assert (got.region, got.answers.get("relative")) == ("130100", None)
+    got = read(reader, "我老公在南宁交的医保，我和娃的医保在柳州，能用他的钱给娃看门诊不")
+    assert got.region == "450100"
+    assert (got.answers["relative"], got.answers["scope"]) == ("child", "same_province")
+
+
+def test_ones_own_account_used_for_a_relative_keeps_the_relative(reader: Understander) -> None:
+    got = read(reader, "老伴的个账用完了，能用我的给她买药吗")
+    assert got.answers["relative"] == "spouse"
+    assert "relative" in read(reader, "女儿去美国了，她的医保个人账户怎么办").answers
 
 
 def test_a_place_one_goes_to_is_not_the_accounts(reader: Understander) -> None:
@@ -234,17 +247,14 @@ def test_working_somewhere_does_not_state_the_insurance(reader: Understander) ->
         # A message opening with "X的，" says where the speaker is, over a relative's place said
         # with an insurance word later.
         ("南通的，能给我老婆用个账吗，她在苏州上班医保也在苏州", "320600", "same_province"),
-        # "use his/her account": the card is theirs, so their place is the account's.
-        (
-            "My wife is insured in Wuxi and I'm in Nanjing, can I use her account?",
-            "320200",
-            "same_province",
-        ),
+        # "use his/her account": the card is theirs, so their place is the account's; the money
+        # is for the speaker, so no relative and no scope.
+        ("My wife is insured in Wuxi and I'm in Nanjing, can I use her account?", "320200", None),
         ("Can my wife use my account? We both work in Ningbo", "330200", "same_area"),
     ],
 )
 def test_who_speaks_first_and_whose_card(
-    reader: Understander, text: str, region: str, scope: str
+    reader: Understander, text: str, region: str, scope: str | None
 ) -> None:
     got = read(reader, text)
     assert got.region == region, got

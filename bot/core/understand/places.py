@@ -18,6 +18,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.grammar import Grammar
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.owner import Owner
 from bot.core.understand.together import me_too_after, said_of_us
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
@@ -202,22 +203,41 @@ class Places:
         }
         return Region(tuple(sorted(precise)))
 
-    def card_is_theirs(self, message: Message, places: list[Place]) -> None:
-        """ "我老公医保在湖州…我能用他的个账吗": the account is the relative's, so their place
-        is the account's and the speaker's is where the one the money is for lives."""
-        lex = self.lexicon
-        for hit in message.hits:
-            if hit.person != "third_person":
+    def card_is_theirs(self, message: Message, places: list[Place], owner: Owner) -> None:
+        """ "老公医保在石家庄，我在邯郸，他的个账能给我买药不": the account is the relative's, so
+        their place is the account's and the speaker's is where the money is spent."""
+        for place in places:
+            if self.said_of_owner(message, place.hit, owner):
+                place.role = HOLDER
+            elif place.role in (HOLDER, TOGETHER):
+                place.role = RELATIVE  # "我和娃的医保在柳州": not the owner's
+
+    def said_of_owner(self, message: Message, hit: Hit, owner: Owner) -> bool:
+        """Whether the last person named before `hit` (in its clause, else the clause before),
+        with anyone joined to them by 和/同/and, is the owner: "老公医保在石家庄", "我爸在西安
+        退休", "我同老公都係中山醫保"; not "My husband works in Karamay and I'm in Urumqi"."""
+        start = message.clause_start(hit)
+        spans = [(start, hit.start)]
+        if hit.clause > 0:
+            spans.append((message.clause_starts[hit.clause - 1], start))
+        for lo, hi in spans:
+            persons = [
+                h
+                for h in message.hits
+                if lo <= h.start and h.end <= hi and (h.person or h.senses(ids.RELATIVE))
+            ]
+            if not persons:
                 continue
-            before = message.text[message.clause_start(hit) : hit.start].rstrip()
-            after = message.text[hit.end : hit.end + 12].lstrip()  # "use his account"
-            for particle in lex.grammar.possessive:
-                after = after.removeprefix(particle)
-            if before.endswith(lex.use_words) and after.startswith(lex.card_words):
-                swap = {HOLDER: RELATIVE, RELATIVE: HOLDER}
-                for place in places:
-                    place.role = swap.get(place.role, place.role)
-                return
+            group = [persons.pop()]
+            while persons:
+                gap = message.text[persons[-1].end : group[-1].start].strip()
+                if gap and gap not in self.lexicon.coordinators:
+                    break
+                group.append(persons.pop())
+            return any(
+                owner.refers(h) or h is owner.hit or h.person == "third_person" for h in group
+            )
+        return False
 
     # --- whose place --------------------------------------------------------------------------
 
@@ -285,7 +305,7 @@ class Places:
             if hit.start < lo or hit.end > hi:
                 continue
             if hit.senses(ids.RELATIVE):
-                if not beneficiaries and self._is_beneficiary(message, hit):
+                if not beneficiaries and self.is_beneficiary(message, hit):
                     continue
                 who, start = (OTHER if is_other_person(hit) else SPEAKER), hit.start
                 if persons and persons[-1][0] == SPEAKER and who == OTHER:
@@ -306,7 +326,7 @@ class Places:
                 return BOTH
         return who
 
-    def _is_beneficiary(self, message: Message, hit: Hit) -> bool:
+    def is_beneficiary(self, message: Message, hit: Hit) -> bool:
         grammar = self.lexicon.grammar
         before = message.text[message.clause_start(hit) : hit.start].rstrip()
         for word in grammar.self_possessive:

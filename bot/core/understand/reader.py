@@ -24,6 +24,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.normal import Normalizer, bare
+from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.places import OTHER, Evidence, Places
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
@@ -81,6 +82,7 @@ class Understander:
         care = self._item_category.get(ids.OFFSITE_CARE)
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
+        self._owners = Owners(self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -96,7 +98,9 @@ class Understander:
         ambiguous: dict[str, tuple[str, ...]] = {}
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places.find(message)
-        self._places.card_is_theirs(message, places)
+        owner = self._owners.find(message, self._places.is_beneficiary)
+        if owner is not None:
+            self._places.card_is_theirs(message, places, owner)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
             ids.SCOPE: self._places.scope(places, holder),
@@ -106,7 +110,7 @@ class Understander:
             ],
         }
         for slot in SLOTS:
-            found = [*self._slot_senses(message, slot), *inferred.get(slot, [])]
+            found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         if answers.get(ids.ITEM) in self.lexicon.holder_items:
             # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
@@ -145,7 +149,7 @@ class Understander:
             words = words.replace(filler, "")
         return not words
 
-    def _slot_senses(self, message: Message, slot: str) -> list[Evidence]:
+    def _slot_senses(self, message: Message, slot: str, owner: Owner | None) -> list[Evidence]:
         found: list[Evidence] = []
         for index, hit in enumerate(message.hits):
             senses = hit.senses(slot)
@@ -158,9 +162,12 @@ class Understander:
             if slot == ids.ITEM and self._where_insured(message, index):
                 continue
             own = not (about_person and self._about_someone_else(message, index))
+            if slot == ids.INSURANCE and owner is not None:
+                # Someone else's account: their insurance is the account's, not the speaker's.
+                own = self._places.said_of_owner(message, hit, owner)
             if slot == ids.INSURANCE and not own:
                 continue
-            if slot == ids.RELATIVE and self._owns_the_card(message, hit):
+            if slot == ids.RELATIVE and self._is_owner(message, hit, owner):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
         if all(not e.own and e.sense.weak for e in found):
@@ -178,6 +185,12 @@ class Understander:
             and bool(previous.senses(REGION))
             and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
         )
+
+    def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
+        """The account's owner is not who the money is for: "他的个账能给我买药不"."""
+        if owner is not None:
+            return owner.refers(hit) and not self._places.is_beneficiary(message, hit)
+        return self._owns_the_card(message, hit) and not self._owners.speaker_pays(message)
 
     def _owns_the_card(self, message: Message, hit: Hit) -> bool:
         """Whether a relative owns the account: "能用孩子的医保卡吗", "我老公的个账".
