@@ -352,14 +352,30 @@ class Places:
 
     # --- scope and care away from home --------------------------------------------------------
 
-    def scope(self, places: Sequence[Place], holder: Region) -> list[Evidence]:
+    def scope(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
         """Where a relative is, compared with the account's place, says the scope; where they
-        are insured outweighs where they live ("我弟也在泉州但医保在厦门")."""
-        theirs = [p for p in places if p.role in (TOGETHER, RELATIVE) and not p.hit.negated]
+        are insured outweighs where they live ("我弟也在泉州但医保在厦门"); where they are
+        treated says nothing ("娃在郑州住院")."""
+        theirs = [
+            p
+            for p in places
+            if p.role in (TOGETHER, RELATIVE)
+            and not p.hit.negated
+            and not (p.role == RELATIVE and p.score < INSURED and self._treated_there(message, p))
+        ]
         insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
         if any(not e.narrows for e in insured):
             return insured
         return [e for p in theirs for e in self._compared(p, holder)]
+
+    def _treated_there(self, message: Message, place: Place) -> bool:
+        """ "娃在郑州住院", "我妈在长沙的医院", "is in hospital in Yantai"."""
+        grammar = self.lexicon.grammar
+        after = message.text[place.hit.end : place.hit.end + 8].lstrip()
+        for particle in grammar.possessive:
+            after = after.removeprefix(particle).lstrip()
+        before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
+        return after.startswith(grammar.use_places) or before.endswith(grammar.treated_in)
 
     def _compared(self, place: Place, holder: Region) -> list[Evidence]:
         if holder.code is None:

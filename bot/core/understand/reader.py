@@ -103,7 +103,7 @@ class Understander:
             self._places.card_is_theirs(message, places, owner)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
-            ids.SCOPE: self._places.scope(places, holder),
+            ids.SCOPE: self._places.scope(message, places, holder),
             ids.ITEM: [
                 *self._places.offsite(message, places, holder),
                 *self._premium_for_someone_else(message),
