@@ -30,6 +30,7 @@ VACCINE = "vaccine"
 PHYSICAL_EXAM = "physical_exam"
 WITHDRAWAL = "withdrawal"
 POPULAR_ITEMS = (PHARMACY_DRUGS, OUTPATIENT, VACCINE, PHYSICAL_EXAM, WITHDRAWAL)
+TRANSFER = "transfer"  # item: moving the insurance elsewhere (where the account is: ask)
 OFFSITE_CARE = "offsite_care"  # item: care away from where the account is ("燕郊的药店")
 RESIDENT_PREMIUM = "resident_premium"  # item: a relative's 城乡居民医保 premium
 SAME_AREA = "same_area"  # scope: the relative is insured in the holder's own area

@@ -144,17 +144,23 @@ def test_ones_own_account_used_for_a_relative_keeps_the_relative(reader: Underst
     assert "relative" in read(reader, "女儿去美国了，她的医保个人账户怎么办").answers
 
 
-def test_a_place_one_goes_to_is_not_the_accounts(reader: Understander) -> None:
-    assert (
-        read(reader, "医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗").region
-        == "370200"
+def test_a_move_leaves_the_accounts_place_open(reader: Understander) -> None:
+    """A person moving from A to B: the account may be in either (the labeling conventions),
+    so both are candidates and the bot asks."""
+    got = read(reader, "医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗")
+    assert (got.region, set(got.regions)) == (None, {"370200", "330100"})
+    assert got.ambiguous["province"] == ("330000", "370000")
+    got = read(
+        reader, "Moving from Shenzhen to Chengdu for a new job, can I transfer my insurance?"
     )
-    assert (
-        read(
-            reader, "Moving from Shenzhen to Chengdu for a new job, can I transfer my insurance?"
-        ).region
-        == "440300"
-    )
+    assert set(got.regions) == {"440300", "510100"}
+    # Only where it goes: still open.
+    got = read(reader, "離職了醫保要轉去成都，個人帳戶的錢會不會就沒了")
+    assert got.region is None and got.ambiguous["province"] == ("510000",)
+    # Going somewhere for care is no move; a relative one moves to is not who the money is for.
+    assert read(reader, "保定的，要去北京住院，个账能用吗").region == "130600"
+    got = read(reader, "攀枝花退休的，想把医保关系转到女儿那边去，她在昆明")
+    assert got.region == "510400" and "relative" not in got.answers
 
 
 def test_where_the_account_is_used_is_not_where_it_is(reader: Understander) -> None:

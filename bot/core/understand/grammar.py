@@ -31,6 +31,8 @@ class Grammar:
     sick_words: tuple[str, ...]  # falling ill somewhere is care there: 生病, got sick
     use_places: tuple[str, ...]  # right after a place: where the account is used, 药店
     treated_in: tuple[str, ...]  # right before a place: where someone is treated, not insured
+    move_from: tuple[str, ...]  # right before where a move starts: 从, from (see moves.py)
+    their_side: tuple[str, ...]  # after "to + a relative": "转到女儿那边" (see moves.py)
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"

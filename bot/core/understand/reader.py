@@ -23,9 +23,10 @@ from bot.core.resources import flows_dir
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
+from bot.core.understand.moves import Moves
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
-from bot.core.understand.places import OTHER, Evidence, Places
+from bot.core.understand.places import OTHER, Evidence, Places, Region
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
@@ -83,6 +84,7 @@ class Understander:
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
         self._owners = Owners(self.lexicon)
+        self._moves = Moves(self._places.geo, self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -112,6 +114,13 @@ class Understander:
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
             self._resolve_slot(slot, found, answers, ambiguous, negated)
+        moved = (
+            self._moves.candidates(message, places, answers.get(ids.ITEM) == ids.TRANSFER)
+            if answers.get(ids.CATEGORY) in (None, self._item_category.get(ids.TRANSFER))
+            else ()
+        )
+        if moved:
+            holder = self._moved(moved, answers, ambiguous)
         if answers.get(ids.ITEM) in self.lexicon.holder_items:
             # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
             answers.pop(ids.RELATIVE, None)
@@ -128,6 +137,26 @@ class Understander:
             region=holder.code,
             regions=holder.codes if len(holder.codes) > 1 else (),
         )
+
+    def _moved(
+        self,
+        codes: tuple[str, ...],
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+    ) -> Region:
+        """A move's places are the candidates of where the account is: ask."""
+        for slot in (ids.PROVINCE, ids.CITY):
+            answers.pop(slot, None)
+            ambiguous.pop(slot, None)
+        if len(codes) > 1:
+            self._places.geo.answers(codes, answers, ambiguous)
+        provinces = tuple(sorted({self._places.geo.province(c) for c in codes}))
+        if not (set(ambiguous) & {ids.PROVINCE, ids.CITY}):
+            # One place, or several in one city: only where the account is going is known.
+            ambiguous[ids.PROVINCE] = provinces
+            answers.pop(ids.CITY, None)
+            answers.pop(ids.PROVINCE, None)
+        return Region(codes if len(codes) > 1 else ())
 
     def _on_topic(self, message: Message) -> bool:
         """Whether the message says anything about the account: a clear word of some
@@ -167,7 +196,9 @@ class Understander:
                 own = self._places.said_of_owner(message, hit, owner)
             if slot == ids.INSURANCE and not own:
                 continue
-            if slot == ids.RELATIVE and self._is_owner(message, hit, owner):
+            if slot == ids.RELATIVE and (
+                self._is_owner(message, hit, owner) or self._moves.to_someone(message, hit)
+            ):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
         if all(not e.own and e.sense.weak for e in found):

@@ -1,0 +1,77 @@
+"""A person moving from one place to another: "从深圳换工作到杭州", "转回老家盐城",
+"moving from Guangzhou to Chongqing". Where the account is then is not certain (it may already
+have moved), so the places named are the candidates and the bot asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.core.understand.geography import Geography
+from bot.core.understand.lexicon import Lexicon
+from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.places import RELATIVE, Place
+
+
+class Moves:
+    def __init__(self, geography: Geography, lexicon: Lexicon) -> None:
+        self.geo = geography
+        self.lexicon = lexicon
+
+    def candidates(
+        self, message: Message, places: Sequence[Place], transfer: bool
+    ) -> tuple[str, ...]:
+        """The places of a move, most precise first; () when the message names no move.
+
+        With the transfer item a place one goes to is enough ("醫保要轉去成都"); otherwise the
+        message must say both ends ("from Shanghai to Chengdu")."""
+        own = [p for p in places if p.role != RELATIVE and not p.hit.negated]
+        cues = self.lexicon.elsewhere_cues
+        bound = [p for p in own if _ends_with(self._before(message, p), cues)]
+        if not bound:
+            return ()
+        if not transfer:
+            start = [
+                p
+                for p in own
+                if _ends_with(self._before(message, p), self.lexicon.grammar.move_from)
+            ]
+            if not start:
+                return ()
+        codes = {c for p in own for c in p.codes}
+        precise = {c for c in codes if not any(o != c and self.geo.is_within(o, c) for o in codes)}
+        return tuple(sorted(precise))
+
+    def to_someone(self, message: Message, hit: Hit) -> bool:
+        """A relative one moves to is a destination, not who the money is for:
+        "想把医保关系转到女儿那边去", "搬到儿子家"."""
+        grammar = self.lexicon.grammar
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        after = message.text[hit.end : hit.end + 8].lstrip()
+        for particle in grammar.possessive:
+            after = after.removeprefix(particle).lstrip()
+        return _ends_with(before, self.lexicon.elsewhere_cues) and after.startswith(
+            grammar.their_side
+        )
+
+    def _before(self, message: Message, place: Place) -> str:
+        """The text before a place in its clause, without a hometown word: "转回老家盐城"."""
+        before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
+        for word in self.lexicon.origin_cues:
+            if before.endswith(word):
+                return before.removesuffix(word).rstrip()
+        return before
+
+
+def _ends_with(text: str, words: Iterable[str]) -> bool:
+    for word in words:
+        if text.endswith(word) and (
+            not word.isascii()
+            or len(text) == len(word)
+            or not re.match(r"[a-z0-9']", text[-len(word) - 1])
+        ):
+            return True
+    return False
