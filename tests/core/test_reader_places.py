@@ -141,7 +141,20 @@ def test_their_card_makes_their_place_the_accounts(reader: Understander) -> None
 def test_ones_own_account_used_for_a_relative_keeps_the_relative(reader: Understander) -> None:
     got = read(reader, "老伴的个账用完了，能用我的给她买药吗")
     assert got.answers["relative"] == "spouse"
-    assert "relative" in read(reader, "女儿去美国了，她的医保个人账户怎么办").answers
+
+
+def test_their_own_account_makes_them_the_holder(reader: Understander) -> None:
+    """Asked about a relative's own account, or for them: they are the account holder, so
+    their place and scheme are the account's and no relative is given."""
+    got = read(reader, "帮我爸问一下哈，他退休了医保在洛阳，卡里的钱年底会不会清零啊")
+    assert (got.region, got.answers.get("insurance")) == ("410300", "retiree")
+    assert "relative" not in got.answers
+    got = read(reader, "我老豆喺順德退休，佢醫保卡入面啲錢可唔可以買血壓計？")
+    assert got.region == "440606" and "relative" not in got.answers
+    assert "relative" not in read(reader, "女儿去美国了，她的医保个人账户怎么办").answers
+    # ... but asking for them with one's own account keeps them.
+    got = read(reader, "帮我妈问一下，能不能用我的个账给她买药")
+    assert got.answers["relative"] == "parent"
 
 
 def test_a_move_leaves_the_accounts_place_open(reader: Understander) -> None:

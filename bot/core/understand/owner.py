@@ -8,7 +8,6 @@ Words come from lexicon.yaml `card_owner` (use, card, account) and `grammar.poss
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,50 +18,64 @@ from bot.core.understand.matcher import Hit, Message
 
 @dataclass(frozen=True)
 class Owner:
-    """The words naming the account's owner (我哥, 他, his) and the relative they are (我哥
-    itself, or the first relative named for 他: 老公)."""
+    """The words naming the account's owner (我哥, 他, his) and where the message names them
+    again: the same kin ("我爸在西安退休…爸的个账") or a pronoun whose last named relative
+    is them ("我老公在阜阳交的医保…他的个账"; not 她 in "婆婆…她医保在南充")."""
 
     hit: Hit
-    relative: Hit | None
+    names: frozenset[int]  # start offsets of the hits naming the owner
 
     def refers(self, hit: Hit) -> bool:
-        """Whether a relative word names the owner: the same word, or the same kin said again
-        ("我爸在西安退休…爸的个账")."""
-        if self.relative is None or not hit.senses(ids.RELATIVE):
-            return False
-        return hit is self.relative or hit.senses(ids.RELATIVE) == self.relative.senses(
-            ids.RELATIVE
-        )
+        return hit.start in self.names
 
 
 class Owners:
     """Finds the owner of the account a message asks to use, if it is not the speaker's."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-
-    def find(self, message: Message, beneficiary: Callable[[Message, Hit], bool]) -> Owner | None:
+    def __init__(self, lexicon: Lexicon, beneficiary: Callable[[Message, Hit], bool]) -> None:
         """`beneficiary(message, hit)`: whether a relative is who the money is for (给我妈)."""
+        self.lexicon = lexicon
+        self._beneficiary = beneficiary
+
+    def find(self, message: Message) -> Owner | None:
         owner = None
         for hit in message.hits:
             if not (hit.person or hit.senses(ids.RELATIVE)) or hit.negated:
                 continue
-            if not self._owns(message, hit):
+            if not (self._owns(message, hit) or self._asks_for(message, hit)):
                 continue
             if not _is_other(hit):
                 return None  # "能用我的吗": the speaker's own account is used
             owner = owner or hit
         if owner is None:
             return None
-        if owner.senses(ids.RELATIVE):
-            return Owner(owner, owner)
-        named = [
+        relatives = [
             h
             for h in message.hits
-            if h.start < owner.start and _is_other(h) and h.senses(ids.RELATIVE)
-            if not beneficiary(message, h)
+            if _is_other(h) and h.senses(ids.RELATIVE)
+            if h is owner or not self._beneficiary(message, h)
         ]
-        return Owner(owner, named[0] if named else None)
+        kin = owner if owner.senses(ids.RELATIVE) else None
+        if kin is None:  # 他: the first relative named before it
+            kin = next((h for h in relatives if h.start < owner.start), None)
+        names = {owner.start}
+        for hit in message.hits:
+            if kin is not None and hit.senses(ids.RELATIVE) == kin.senses(ids.RELATIVE):
+                names.add(hit.start)
+            elif hit.person == "third_person":
+                last = [h for h in relatives if h.end <= hit.start]
+                if (last and last[-1].start in names) or (not last and owner.person):
+                    names.add(hit.start)
+        return Owner(owner, frozenset(names))
+
+    def _asks_for(self, message: Message, hit: Hit) -> bool:
+        """ "帮我爸问一下，他退休了医保在洛阳": asking for someone about their own account."""
+        grammar = self.lexicon.grammar
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        after = message.text[hit.end : hit.end + 6].lstrip()
+        return before.endswith(grammar.ask_for) and after.startswith(grammar.ask_words)
 
     def speaker_pays(self, message: Message) -> bool:
         """ "老伴的个账用完了，能用我的给她买药吗": the speaker's own account is the one used."""
@@ -79,7 +92,7 @@ class Owners:
         before = message.text[message.clause_start(hit) : hit.start].rstrip()
         after = message.text[hit.end : hit.end + 24].lstrip()
         owned = after
-        for particle in lex.grammar.possessive:
+        for particle in (*lex.grammar.possessive, *lex.grammar.determiners):
             owned = owned.removeprefix(particle).lstrip()
         owned = self._past_insurance(message, hit.end + len(after) - len(owned), owned)
         for word in lex.grammar.self_possessive:
@@ -92,22 +105,7 @@ class Owners:
         if used and hit.person == "first_person" and (owned != after or hit.word.key == "mine"):
             return True  # "能用我的吗", "use mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"
-        return (
-            has_particle
-            and owned.startswith(lex.account_words)
-            and self._used_for_someone(message, hit)
-        )
-
-    def _used_for_someone(self, message: Message, owner: Hit) -> bool:
-        """ "她的个账能给我用吗", "佢個賬嘅錢我可唔可以用": spent for someone named after it;
-        "她的医保个人账户怎么办" asks about her account, for her."""
-        rest = message.text[owner.end :]
-        if any(h.start >= owner.end and h.person == "first_person" for h in message.hits):
-            return True
-        return any(
-            re.search(rf"\b{re.escape(w)}\b", rest) if w.isascii() else w in rest
-            for w in self.lexicon.grammar.beneficiary
-        )
+        return has_particle and owned.startswith(lex.account_words)
 
     @staticmethod
     def _past_insurance(message: Message, at: int, owned: str) -> str:

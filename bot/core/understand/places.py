@@ -234,9 +234,7 @@ class Places:
                 if gap and gap not in self.lexicon.coordinators:
                     break
                 group.append(persons.pop())
-            return any(
-                owner.refers(h) or h is owner.hit or h.person == "third_person" for h in group
-            )
+            return any(owner.refers(h) for h in group)
         return False
 
     # --- whose place --------------------------------------------------------------------------

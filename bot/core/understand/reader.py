@@ -83,7 +83,7 @@ class Understander:
         care = self._item_category.get(ids.OFFSITE_CARE)
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
-        self._owners = Owners(self.lexicon)
+        self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._moves = Moves(self._places.geo, self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
@@ -100,7 +100,7 @@ class Understander:
         ambiguous: dict[str, tuple[str, ...]] = {}
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places.find(message)
-        owner = self._owners.find(message, self._places.is_beneficiary)
+        owner = self._owners.find(message)
         if owner is not None:
             self._places.card_is_theirs(message, places, owner)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
@@ -220,7 +220,11 @@ class Understander:
     def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """The account's owner is not who the money is for: "他的个账能给我买药不"."""
         if owner is not None:
-            return owner.refers(hit) and not self._places.is_beneficiary(message, hit)
+            if all(s.options == (ids.SELF,) for s in hit.senses(ids.RELATIVE)):
+                return True  # someone else's account used for oneself: no relative
+            return hit is owner.hit or (
+                owner.refers(hit) and not self._places.is_beneficiary(message, hit)
+            )
         return self._owns_the_card(message, hit) and not self._owners.speaker_pays(message)
 
     def _owns_the_card(self, message: Message, hit: Hit) -> bool:
