@@ -25,7 +25,6 @@ CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many charac
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
-OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
 
 @dataclass(frozen=True)
@@ -66,10 +65,9 @@ class Region:
 class Places:
     """Reads the places of a message against the divisions and the flow's regions."""
 
-    def __init__(self, geography: Geography, lexicon: Lexicon, care_items: frozenset[str]) -> None:
+    def __init__(self, geography: Geography, lexicon: Lexicon) -> None:
         self.geo = geography
         self.lexicon = lexicon
-        self._care_items = care_items
 
     def find(self, message: Message) -> list[Place]:
         places = []
@@ -347,83 +345,6 @@ class Places:
             if previous.places:
                 return max(floor, previous.end)
         return floor
-
-    # --- scope and care away from home --------------------------------------------------------
-
-    def scope(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
-        """Where a relative is, compared with the account's place, says the scope; where they
-        are insured outweighs where they live ("我弟也在泉州但医保在厦门"); where they are
-        treated says nothing ("娃在郑州住院")."""
-        theirs = [
-            p
-            for p in places
-            if p.role in (TOGETHER, RELATIVE)
-            and not p.hit.negated
-            and not (p.role == RELATIVE and p.score < INSURED and self._treated_there(message, p))
-        ]
-        insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
-        if any(not e.narrows for e in insured):
-            return insured
-        return [e for p in theirs for e in self._compared(p, holder)]
-
-    def _treated_there(self, message: Message, place: Place) -> bool:
-        """ "娃在郑州住院", "我妈在长沙的医院", "is in hospital in Yantai"."""
-        grammar = self.lexicon.grammar
-        after = message.text[place.hit.end : place.hit.end + 8].lstrip()
-        for particle in grammar.possessive:
-            after = after.removeprefix(particle).lstrip()
-        before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
-        return after.startswith(grammar.use_places) or before.endswith(grammar.treated_in)
-
-    def _compared(self, place: Place, holder: Region) -> list[Evidence]:
-        if holder.code is None:
-            # "我俩都在广州": together, wherever that is.
-            scope = ids.SAME_AREA if place.role == TOGETHER else None
-        else:
-            # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
-            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
-            scope = scopes.pop() if len(scopes) == 1 else None
-        if scope is not None:
-            return [Evidence(place.hit, Sense(ids.SCOPE, (scope,)))]
-        if holder.code is not None and self._same_province(holder.code, place.codes):
-            within = Sense(ids.SCOPE, (ids.SAME_AREA, ids.SAME_PROVINCE))
-            return [Evidence(place.hit, within, narrows=True)]
-        return []
-
-    def _same_province(self, holder: str, codes: Sequence[str]) -> bool:
-        province = self.geo.province(holder)
-        return bool(codes) and all(self.geo.province(c) == province for c in codes)
-
-    def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
-        """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
-        if holder.code is None or not self._care_items:
-            return []
-        best = max(p.score for p in places)
-        found = []
-        for place in places:
-            if place.role == RELATIVE or place.hit.negated or place.score >= best:
-                continue
-            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
-            if not scopes <= {ids.SAME_PROVINCE, ids.OTHER_PROVINCE}:
-                continue
-            following = message.hits[place.index + 1 : place.index + 2]
-            if following and self._is_care_right_after(place.hit, following[0]):
-                found.append(Evidence(following[0], Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
-            elif self._falls_ill_there(message, place.hit):
-                found.append(Evidence(place.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
-        return found
-
-    def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
-        """Care named shortly after the place: "回湛江看病", "在乌鲁木齐的药店买药"."""
-        items = {o for s in hit.senses(ids.ITEM) for o in s.options}
-        near = hit.clause == place.clause and hit.start - place.end <= OFFSITE_REACH
-        return near and bool(items) and items <= self._care_items
-
-    def _falls_ill_there(self, message: Message, place: Hit) -> bool:
-        """Falling ill in a place is care there: "去大理玩的时候生病了"."""
-        end = next((s - 1 for s in message.clause_starts if s > place.end), len(message.text))
-        after = message.text[place.end : min(end, place.end + OFFSITE_REACH + 6)]
-        return any(word in after for word in self.lexicon.grammar.sick_words)
 
 
 def is_other_person(hit: Hit) -> bool:

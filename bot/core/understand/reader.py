@@ -20,6 +20,7 @@ from bot.core import ids
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
+from bot.core.understand.away import Away
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
@@ -82,7 +83,9 @@ class Understander:
         self._scope_condition = flow.question(ids.SCOPE).ask_if
         care = self._item_category.get(ids.OFFSITE_CARE)
         care_items = frozenset(i for i, c in self._item_category.items() if c == care)
-        self._places = Places(Geography(flow, divisions), self.lexicon, care_items)
+        geography = Geography(flow, divisions)
+        self._places = Places(geography, self.lexicon)
+        self._away = Away(geography, self.lexicon, care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._moves = Moves(self._places.geo, self.lexicon)
 
@@ -105,9 +108,9 @@ class Understander:
             self._places.card_is_theirs(message, places, owner)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
-            ids.SCOPE: self._places.scope(message, places, holder),
+            ids.SCOPE: self._away.scope(message, places, holder),
             ids.ITEM: [
-                *self._places.offsite(message, places, holder),
+                *self._away.offsite(message, places, holder),
                 *self._premium_for_someone_else(message),
             ],
         }
