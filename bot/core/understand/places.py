@@ -85,7 +85,9 @@ class Places:
             # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues; so do
             # "江苏苏州常熟", one inside the next.
             if gap in self.lexicon.coordinators or (not gap and self._nested(left, right)):
-                left.score = right.score = max(left.score, right.score)
+                # A cue said of one is said of both: "老家湖北黄冈的" is a hometown too.
+                scores = {left.score, right.score} - {0} or {0}
+                left.score = right.score = max(scores)
         for index, place in enumerate(places):
             # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me";
             # "她在岳阳，我也在岳阳" is like me.
@@ -114,22 +116,31 @@ class Places:
         )
 
     def _narrow(self, places: list[Place]) -> None:
-        """Another place in the message picks the candidate: "Taizhou, Jiangsu", "长春朝阳区"."""
-        for place in places:
+        """Another place in the message picks the candidate: "Taizhou, Jiangsu", "长春朝阳区";
+        else a neighbouring name that fits only one way: "Suzhou Wujiang"."""
+        for index, place in enumerate(places):
             if len(place.codes) < 2 and not place.alternatives:
                 continue
-            others = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
-            # The name's first meanings before its contextual ones: "湖南长沙" is 长沙市, though
-            # 长沙县 lies in 湖南 too.
-            for candidates in (place.codes, place.alternatives):
-                fitting = tuple(
-                    c
-                    for c in candidates
-                    if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
-                )
+            single = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
+            neighbours = places[max(index - 1, 0) : index] + places[index + 1 : index + 2]
+            for others in (single, {c for p in neighbours for c in p.codes}):
+                fitting = self._fitting(place, others)
                 if fitting:
                     place.codes = fitting
                     break
+
+    def _fitting(self, place: Place, others: set[str]) -> tuple[str, ...]:
+        # The name's first meanings before its contextual ones: "湖南长沙" is 长沙市, though
+        # 长沙县 lies in 湖南 too.
+        for candidates in (place.codes, place.alternatives):
+            fitting = tuple(
+                c
+                for c in candidates
+                if any(self.geo.is_within(c, o) or self.geo.is_within(o, c) for o in others)
+            )
+            if fitting:
+                return fitting
+        return ()
 
     def _narrow_by_suffix(self, message: Message, place: Place) -> None:
         """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
