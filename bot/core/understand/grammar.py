@@ -36,6 +36,7 @@ class Grammar:
     determiners: tuple[str, ...]  # between a person and a card: "他那医保卡", "用他自己的个账"
     ask_for: tuple[str, ...]  # before a relative one asks for: "帮我爸问一下" (see owner.py)
     ask_words: tuple[str, ...]  # ... and after them
+    like_me: tuple[str, ...]  # after a place: where the speaker is too, "跟我一样", "like mine"
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"

@@ -95,6 +95,20 @@ class Places:
                 place.role == TOGETHER
                 and any(p.role == RELATIVE and p.codes == place.codes for p in places[:index])
                 and self._clause_subject(message, place.hit) not in (SPEAKER, BOTH)
+                and not self._like_me(message, place.hit)
+            ):
+                place.role = RELATIVE
+            # "爷爷在老家绥化，医保在绥化，我在大庆": the same place again, said of no one, is
+            # still the relative's.
+            if (
+                place.role == HOLDER
+                and any(
+                    p.role == RELATIVE
+                    and p.codes == place.codes
+                    and p.hit.clause < place.hit.clause
+                    for p in places[:index]
+                )
+                and self._clause_subject(message, place.hit) is None
             ):
                 place.role = RELATIVE
             following = places[index + 1].hit.start if index + 1 < len(places) else None
@@ -104,6 +118,11 @@ class Places:
             ):
                 place.role = TOGETHER
         return places
+
+    def _like_me(self, message: Message, hit: Hit) -> bool:
+        """ "his insurance is also Xi'an like mine": compared with the speaker's."""
+        after = message.text[hit.end : hit.end + 16].lstrip(" ,，")
+        return after.startswith(self.lexicon.grammar.like_me)
 
     def _clause_subject(self, message: Message, hit: Hit) -> str | None:
         return self.subject(message, message.clause_start(hit), hit.start)
@@ -281,6 +300,7 @@ class Places:
         if (
             _cue_before(before, self.lexicon.together_cues, reach=0)
             or after.lstrip().startswith(self.lexicon.together_after)
+            or self._like_me(message, hit)
             or said_of_us(before, self.lexicon.grammar)
         ):
             return TOGETHER
