@@ -13,7 +13,6 @@ data. Turning a view into text is each adapter's renderer's job (bot/render/).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from bot.core.regions import RETIRED, region_answers
 from bot.core.rules import RuleBook
 from bot.core.session import Session
 from bot.core.understand import Understander, Understanding
+from bot.core.understand.lazy import LazyUnderstander
 from bot.core.view import CARD_NAV, QUESTION_NAV, View
 
 BEGIN = "begin"
@@ -120,9 +120,7 @@ class _Cursor:
 class Engine:
     def __init__(self, flow: Flow, understand: bool = True) -> None:
         self.flow = flow
-        self._understand = understand
-        self._reader: Understander | None = None
-        self._reader_lock = threading.Lock()
+        self._reader = LazyUnderstander(flow) if understand else None
         self.rules = RuleBook(flow)
         self._codes = ShortCodes(flow)
         self._order = [q.id for q in flow.questions]
@@ -140,26 +138,12 @@ class Engine:
     @property
     def reader_ready(self) -> bool:
         """Whether typed questions can be read without first building the reader."""
-        return self._reader is not None or not self._understand
+        return self._reader is None or self._reader.ready
 
     @property
     def understander(self) -> Understander | None:
-        """Reads typed questions ("我在长春，能给我妈买疫苗吗") with the lexicon in flows/.
-
-        Built on first use (about a second: every division's names and spellings), so the bot
-        is polling before it is ready; the Telegram adapter warms it in a thread right after
-        start. The lock makes a question typed during the warm-up wait for that build instead
-        of starting a second one.
-        """
-        if not self._understand:
-            return None
-        if self._reader is None:
-            with self._reader_lock:
-                if self._reader is None:
-                    where = self.flow.directory
-                    lexicon = where / "lexicon.yaml" if where is not None else None
-                    self._reader = Understander(self.flow, lexicon)
-        return self._reader
+        """Reads typed questions ("我在长春，能给我妈买疫苗吗") with the lexicon in flows/."""
+        return self._reader.get() if self._reader is not None else None
 
     def _build_machine(self) -> Machine:
         questions = self.flow.questions
