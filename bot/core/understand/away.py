@@ -80,11 +80,40 @@ class Away:
             if not scopes <= {ids.SAME_PROVINCE, ids.OTHER_PROVINCE}:
                 continue
             following = message.hits[place.index + 1 : place.index + 2]
+            previous = message.hits[place.index - 1] if place.index > 0 else None
             if following and self._is_care_right_after(place.hit, following[0]):
                 found.append(Evidence(following[0], Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
-            elif self._falls_ill_there(message, place.hit):
+            elif (
+                self._falls_ill_there(message, place.hit)
+                or (previous is not None and self._is_care_right_before(message, place, previous))
+                or self._used_here(message)
+            ):
                 found.append(Evidence(place.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
         return found
+
+    def _is_care_right_before(self, message: Message, place: Place, hit: Hit) -> bool:
+        """Care named just before the place: "pharmacies in Sanya", "hospital in Beijing"."""
+        items = {o for s in hit.senses(ids.ITEM) for o in s.options}
+        gap = message.text[hit.end : place.hit.start].strip()
+        care = bool(items) and items <= self._care_items
+        return care and hit.clause == place.hit.clause and gap in self.lexicon.grammar.care_in
+
+    def _used_here(self, message: Message) -> bool:
+        """Care or the card used "here"/"there", the speaker being away from the account's
+        place: "I'm working in Guangzhou now, can I use it at pharmacies here?"."""
+        text = message.text
+        for word in self.lexicon.grammar.here:
+            at = text.find(word)
+            while at >= 0:
+                end = at + len(word)
+                whole = not word.isascii() or (
+                    (at == 0 or not text[at - 1].isalnum())
+                    and (end == len(text) or not text[end].isalnum())
+                )
+                if whole:
+                    return True
+                at = text.find(word, end)
+        return False
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
         """Care named shortly after the place: "回湛江看病", "在乌鲁木齐的药店买药"."""
