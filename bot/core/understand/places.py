@@ -272,7 +272,7 @@ class Places:
         -1: a hometown; 1: where the speaker is; else 0."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
-        after = message.text[hit.end : hit.end + 8]
+        after = message.text[hit.end : hit.end + (20 if hit.word.key.isascii() else 8)]
         lex = self.lexicon
         grammar = lex.grammar
         if _introduces(message.text, hit, grammar.possessive):
@@ -280,8 +280,8 @@ class Places:
         used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
         if (
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
-        ) or _cue_after(after, lex.insurance_cues, grammar.possessive):
-            return INSURED
+        ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
+            return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
         if (
             _cue_before(before, lex.origin_cues)
             or _is_origin(after, grammar)
@@ -402,9 +402,9 @@ def _cue_before(
 
 
 def _cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> bool:
-    rest = after
+    rest = after.lstrip()
     for particle in possessive:
-        rest = rest.removeprefix(particle)
+        rest = rest.removeprefix(particle).lstrip()
     return any(rest.startswith(cue) for cue in cues)
 
 
