@@ -80,6 +80,12 @@ class Places:
             self._narrow_by_suffix(message, place)
         self._narrow(places)
         places = [p for p in places if p.codes]
+        # "重庆江北…也在江北": a name said again short is the same place.
+        for index, place in enumerate(places):
+            key = place.hit.word.key
+            for earlier in places[:index]:
+                if earlier.hit.word.key != key and earlier.hit.word.key.endswith(key):
+                    place.codes = earlier.codes
         for left, right in itertools.pairwise(places):
             gap = message.text[left.hit.end : right.hit.start].strip()
             # "长春还是吉林市的个账": places joined by 和/还是/或者 share their cues; so do
