@@ -78,7 +78,7 @@ class Places:
                 places.append(Place(index, hit, hit.places, score, role, hit.context_places))
         for place in places:
             self._narrow_by_suffix(message, place)
-        self._narrow(places)
+        self._narrow(message, places)
         places = [p for p in places if p.codes]
         # "重庆江北…也在江北": a name said again short is the same place.
         for index, place in enumerate(places):
@@ -140,19 +140,33 @@ class Places:
             for b in two.codes
         )
 
-    def _narrow(self, places: list[Place]) -> None:
+    def _narrow(self, message: Message, places: list[Place]) -> None:
         """Another place in the message picks the candidate: "Taizhou, Jiangsu", "长春朝阳区";
         else a neighbouring name that fits only one way: "Suzhou Wujiang"."""
         for index, place in enumerate(places):
             if len(place.codes) < 2 and not place.alternatives:
                 continue
             single = {c for p in places if p is not place and len(p.codes) == 1 for c in p.codes}
-            neighbours = places[max(index - 1, 0) : index] + places[index + 1 : index + 2]
-            for others in (single, {c for p in neighbours for c in p.codes}):
+            near = {
+                c
+                for p in places[max(index - 1, 0) : index + 2]
+                if p is not place and self._touching(message, p, place)
+                for c in p.codes
+            }
+            # A province's name stays the province unless a neighbour says otherwise: "天津河北"
+            # is 河北区, "身份证是河北的，医保在天津" is not.
+            province = len(place.codes) == 1 and self.geo.province(place.codes[0]) == place.codes[0]
+            for others in (near,) if province else (single, near):
                 fitting = self._fitting(place, others)
                 if fitting:
                     place.codes = fitting
                     break
+
+    @staticmethod
+    def _touching(message: Message, one: Place, two: Place) -> bool:
+        """Named side by side: "Suzhou Wujiang", "天津河北"."""
+        first, second = sorted((one, two), key=lambda p: p.hit.start)
+        return not message.text[first.hit.end : second.hit.start].strip(" ,")
 
     def _fitting(self, place: Place, others: set[str]) -> tuple[str, ...]:
         # The name's first meanings before its contextual ones: "湖南长沙" is 长沙市, though
