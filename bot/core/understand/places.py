@@ -336,8 +336,16 @@ class Places:
         subject = self.subject(message, message.clause_start(hit), hit.start)
         if subject is None and hit.clause > 0:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
-            if lead.startswith(self.lexicon.grammar.continues_subject):
-                start = message.clause_starts[hit.clause - 1]
+            start = message.clause_starts[hit.clause - 1]
+            # "我哥是居民医保，参保在奎屯": where someone's scheme was just named continues it.
+            if lead.startswith(self.lexicon.grammar.continues_subject) or (
+                lead.startswith(self.lexicon.insurance_cues)
+                and any(
+                    h.senses(ids.INSURANCE)
+                    for h in message.hits
+                    if start <= h.start < message.clause_start(hit)
+                )
+            ):
                 subject = self.subject(message, start, message.clause_start(hit))
         return {OTHER: RELATIVE, BOTH: TOGETHER}.get(subject or SPEAKER, HOLDER)
 
