@@ -46,7 +46,11 @@ class Away:
         for particle in grammar.possessive:
             after = after.removeprefix(particle).lstrip()
         before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
-        return after.startswith(grammar.use_places) or before.endswith(grammar.treated_in)
+        return (
+            after.startswith(grammar.use_places)
+            or before.endswith(grammar.treated_in)
+            or before.endswith(grammar.visiting)  # "她来厦门玩": not where she is insured
+        )
 
     def _compared(self, place: Place, holder: Region) -> list[Evidence]:
         if holder.code is None:
