@@ -41,6 +41,7 @@ class Grammar:
     here: tuple[str, ...]  # care or the card used where the speaker is: "pharmacies here"
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"
     visiting: tuple[str, ...]  # before a relative's place: they only come there, "她来厦门玩"
+    relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"

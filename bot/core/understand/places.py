@@ -333,6 +333,13 @@ class Places:
             return RELATIVE  # "我在青岛的老婆"
         if _cue_before(before, self.lexicon.holder_cues, reach=0):
             return HOLDER  # "my step-mum lives with us in Chengdu"
+        previous = message.hits[index - 1] if index > 0 else None
+        if (
+            previous is not None
+            and is_other_person(previous)
+            and message.text[previous.end : hit.start].strip() in self.lexicon.grammar.relative_in
+        ):
+            return RELATIVE  # "for my mother in Shanghai", "my son who lives in Hefei"
         subject = self.subject(message, message.clause_start(hit), hit.start)
         if subject is None and hit.clause > 0:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
