@@ -4,6 +4,7 @@ other than the account's (offsite care): both read from the places found (places
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.core import ids
@@ -104,7 +105,8 @@ class Away:
 
     def _used_here(self, message: Message) -> bool:
         """Care or the card used "here"/"there", the speaker being away from the account's
-        place: "I'm working in Guangzhou now, can I use it at pharmacies here?"."""
+        place: "I'm working in Guangzhou now, can I use it at pharmacies here?"; not "she is
+        insured there" (no care and no use in that clause)."""
         text = message.text
         for word in self.lexicon.grammar.here:
             at = text.find(word)
@@ -114,10 +116,29 @@ class Away:
                     (at == 0 or not text[at - 1].isalnum())
                     and (end == len(text) or not text[end].isalnum())
                 )
-                if whole:
+                if whole and self._care_or_use_in_clause(message, at):
                     return True
                 at = text.find(word, end)
         return False
+
+    def _care_or_use_in_clause(self, message: Message, at: int) -> bool:
+        start = max((s for s in message.clause_starts if s <= at), default=0)
+        end = min((s for s in message.clause_starts if s > at), default=len(message.text))
+        care = any(
+            start <= h.start < end
+            and {o for s in h.senses(ids.ITEM) for o in s.options} & self._care_items
+            for h in message.hits
+        )
+        clause = message.text[start:end]
+        return (
+            care
+            or any(w in clause for w in self.lexicon.use_words if not w.isascii())
+            or any(
+                re.search(rf"\b{re.escape(w)}\b", clause)
+                for w in self.lexicon.use_words
+                if w.isascii()
+            )
+        )
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
         """Care named shortly after the place: "回湛江看病", "在乌鲁木齐的药店买药"."""

@@ -81,11 +81,14 @@ def pinyin_spellings(pinyin: str, syllables: int) -> tuple[str, ...]:
     if syllables < 2 or not pinyin.isascii() or not pinyin.isalpha():
         return ()
     splits = _splits(pinyin, syllables)
-    if len(splits) != 1:
+    if not splits:
         return ()
-    parts = splits[0]
-    marked = parts[0] + "".join(("'" if p[0] in "aeo" else "") + p for p in parts[1:])
-    return tuple(dict.fromkeys(s for s in (" ".join(parts), marked) if s != pinyin))
+    marks = [p[0] + "".join(("'" if s[0] in "aeo" else "") + s for s in p[1:]) for p in splits]
+    if len(splits) > 1:
+        # "jingan" splits two ways (jing an, jin gan): only the apostrophe says which, so
+        # "jing'an" is safe to know; spaced syllables are not.
+        return tuple(dict.fromkeys(m for m in marks if m != pinyin))
+    return tuple(dict.fromkeys(s for s in (" ".join(splits[0]), marks[0]) if s != pinyin))
 
 
 def _splits(text: str, count: int) -> list[tuple[str, ...]]:
