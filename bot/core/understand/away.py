@@ -47,8 +47,16 @@ class Away:
         for particle in grammar.possessive:
             after = after.removeprefix(particle).lstrip()
         before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
+        following = message.hits[place.index + 1 : place.index + 2]
+        treated_next = bool(following) and (
+            following[0].clause == place.hit.clause
+            and following[0].start - place.hit.end <= 8
+            and message.text[following[0].start :].startswith(grammar.use_places)
+        )
         return (
+            # "娃在郑州住院", "我爸在北京301住院了" (the next word, a few characters on)
             after.startswith(grammar.use_places)
+            or treated_next
             or before.endswith(grammar.treated_in)
             or before.endswith(grammar.visiting)  # "她来厦门玩": not where she is insured
         )
