@@ -75,7 +75,14 @@ class Owners:
         for word in grammar.self_possessive:
             before = before.removesuffix(word).rstrip()
         after = message.text[hit.end : hit.end + 6].lstrip()
-        return before.endswith(grammar.ask_for) and after.startswith(grammar.ask_words)
+        if not (before.endswith(grammar.ask_for) and after.startswith(grammar.ask_words)):
+            return False
+        # "帮我老公问下，我能不能给他交居民医保": the speaker then acts, with their own account.
+        return not any(
+            h.person == "first_person" and not self._beneficiary(message, h)
+            for h in message.hits
+            if h.start > hit.end + 2
+        )
 
     def speaker_pays(self, message: Message) -> bool:
         """ "老伴的个账用完了，能用我的给她买药吗": the speaker's own account is the one used."""
