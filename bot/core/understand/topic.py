@@ -13,8 +13,8 @@ It is one when
   someone ("想给孩子打疫苗", "能给孙女交学费吗");
 
 and never when it speaks of another account or scheme (公积金, 养老金, car insurance) without
-naming the medical one, nor when it asks about the insurance but not the account (报销比例,
-医保局). Words are found by one regular expression over the normal form, longest first, so an
+using the medical one's account, nor when it asks about the insurance but not the account
+(报销比例, 医保局) or about something no account pays for (a pet: 猫, 狗). Words are found by one regular expression over the normal form, longest first, so an
 `other` or `none` phrase (车险, 交学费, 提前) hides the shorter words inside it.
 """
 
@@ -65,10 +65,10 @@ class Named:
 
 def decide(kinds: frozenset[str], named: Named) -> bool:
     """Whether a message is about the account (see the module's docstring)."""
-    if NEVER in kinds and ACCOUNT not in kinds:
+    if NEVER in kinds:
         return False
-    if OTHER in kinds and MEDICAL not in kinds:
-        return False
+    if OTHER in kinds and not (MEDICAL in kinds and kinds & {ACCOUNT, ASK}):
+        return False  # "车险跟医保是一回事吗": comparing schemes, not using the account
     if ACCOUNT in kinds:
         return True
     if MEDICAL in kinds and (named.strong or named.place or kinds & {MODAL, ASK}):
