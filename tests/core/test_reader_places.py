@@ -201,7 +201,7 @@ def test_a_denied_hometown_is_no_negation(reader: Understander) -> None:
     [
         ("能给老汉儿买药吗", "parent"),
         ("幺儿看门诊能刷个账吗", "child"),
-        ("武汉的，伢要打流感疫苗", "child"),
+        ("武汉的，伢要打流感疫苗，能刷个账不", "child"),
         ("細佬買藥可唔可以用我個賬戶", "sibling"),
         ("我喺江門，個人賬戶可唔可以俾我阿嫲買藥", "grandparent"),
         ("给外孙买药", "grandchild"),
@@ -210,10 +210,10 @@ def test_a_denied_hometown_is_no_negation(reader: Understander) -> None:
         ("岳父住院能用我的个账吗", "other"),
         ("家公住院，可唔可以用我嘅醫保個人賬戶俾錢", "other"),
         ("我婆婆（我先生的媽媽）想用我的個人帳戶買藥", "other"),
-        ("my parents-in-law need medicine", "other"),
+        ("my parents-in-law need medicine, can I pay for it", "other"),
         ("pay for my mother in law's medicine", "other"),
         ("My step-mum lives with us, can she use my account for outpatient visits?", "parent"),
-        ("my stepson needs a flu shot", "child"),
+        ("my stepson needs a flu shot, can he use my account", "child"),
         ("给姪子買藥", "other"),
     ],
 )

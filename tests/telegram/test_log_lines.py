@@ -13,7 +13,7 @@ from telegram_helpers import TOKEN
 from bot.telegram.commands import command_lists
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "我妈妈的糖尿病药-SECRET-5521"
+SECRET = "能给我妈妈买糖尿病药吗-SECRET-5521"
 
 
 def test_default_log_has_no_text_no_traceback_and_one_line_per_failed_poll(

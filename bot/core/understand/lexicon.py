@@ -20,6 +20,7 @@ from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
 from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
+from bot.core.understand.topic import TopicWords, read_topic
 
 LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
@@ -87,7 +88,7 @@ class Lexicon:
     elsewhere_cues: tuple[str, ...]  # 去/到/to before a place: not where the account is
     holder_cues: tuple[str, ...]  # "with us in": the holder's place whoever the subject is
     together_after: tuple[str, ...]  # "she's insured in Suzhou too"
-    topic: frozenset[str]  # words that make a message about the account (医保, 个账, account)
+    topic: TopicWords  # words that make a message about the account or not (topic.py)
     holder_items: frozenset[str]  # items where the relative named is the account holder
     premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
     grammar: Grammar
@@ -146,7 +147,7 @@ class LexiconBuilder:
             elsewhere_cues=self._texts("region_cues", cues.get("elsewhere")),
             holder_cues=self._texts("region_cues", cues.get("holder")),
             together_after=self._texts("region_cues", cues.get("together_after")),
-            topic=frozenset(self._texts("topic", data.get("topic"))),
+            topic=read_topic(data.get("topic"), self._texts, self._problem),
             holder_items=frozenset(
                 self._items("relative_is_holder", data.get("relative_is_holder"))
             ),

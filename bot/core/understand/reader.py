@@ -28,6 +28,7 @@ from bot.core.understand.moves import Moves
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.places import OTHER, Evidence, Places, Region
+from bot.core.understand.topic import Named, decide
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
@@ -162,23 +163,36 @@ class Understander:
         return Region(codes if len(codes) > 1 else ())
 
     def _on_topic(self, message: Message) -> bool:
-        """Whether the message says anything about the account: a clear word of some
-        question, or a topic word (医保, 个账, account)."""
-        return any(
-            hit.word.key in self.lexicon.topic
-            or any(s.slot in SLOTS and not s.weak for s in hit.word.senses)
-            for hit in message.hits
-        )
+        """Whether the message is about the account (topic.py): a clear answer word alone is
+        not enough ("我妈前几天在青岛住院了" is chat)."""
+        strong = place = item = corrects = for_someone = False
+        for hit in message.hits:
+            clear = [s.slot for s in hit.word.senses if not s.weak]
+            place = place or REGION in clear
+            if not any(slot in SLOTS for slot in clear):
+                continue
+            strong, corrects = True, corrects or hit.negated
+            item = item or ids.ITEM in clear
+            if ids.RELATIVE in clear and not for_someone:  # "给我妈", "给自己"
+                for_someone = hit.word.key.startswith(self.lexicon.grammar.beneficiary) or (
+                    self._places.is_beneficiary(message, hit)
+                )
+        named = Named(strong, place, item, corrects, for_someone)
+        return decide(self.lexicon.topic.found(message.text), named)
 
     def _only_words(self, message: Message) -> bool:
-        """Known words typed alone ("长春", "我在长春", "本人") are an answer; with other words
-        and nothing about the account ("岳阳今天下雨没") it is chat."""
+        """Known words typed alone ("长春", "我在长春", "本人", "给我妈", "我和我妈都在长春") are an
+        answer; with other words and nothing about the account ("岳阳今天下雨没") it is chat."""
         rest = list(message.text)
         for hit in message.hits:
             rest[hit.start : hit.end] = " " * (hit.end - hit.start)
         words = bare("".join(rest).strip())
-        for filler in self.lexicon.grammar.place_fillers:
-            words = words.replace(filler, "")
+        lex = self.lexicon
+        fillers = [*lex.grammar.place_fillers, *lex.grammar.beneficiary, *lex.coordinators]
+        if not any(hit.senses(ids.ITEM) for hit in message.hits):  # "我老婆在药店上班" is chat
+            fillers += lex.topic.fillers  # "我在北京上班，我爸妈在湖南": where people are
+        for filler in fillers:
+            words = words.replace(bare(filler), "")
         return not words
 
     def _slot_senses(self, message: Message, slot: str, owner: Owner | None) -> list[Evidence]:

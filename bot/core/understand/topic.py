@@ -1,0 +1,115 @@
+"""Whether a message is about the account at all: the topic gate (lexicon.yaml `topic`).
+
+Chat names the same things a question does: "我妈前几天在青岛住院了，陪我聊聊天" names a parent
+and a hospital stay, "公积金账户余额怎么查" a balance, "南昌职工医保住院报销比例" the insurance.
+A clear answer word alone therefore does not make a message a question about the account.
+It is one when
+
+- it names the account itself (个账, 账户, 卡里的钱, balance), or
+- it names the medical insurance (医保, 医保卡, yibao) together with a place, a clear answer
+  word, a question of ability (能, 可以, can) or a verb of using or paying, or
+- it says a clear answer word together with a verb of using or paying ("能给她用吗", "can I
+  use it for gym"), or it rules an answer out ("not for me, for my sister"), or it spends on
+  someone ("想给孩子打疫苗", "能给孙女交学费吗");
+
+and never when it speaks of another account or scheme (公积金, 养老金, car insurance) without
+using the medical one's account, nor when it asks about the insurance but not the account
+(报销比例, 医保局) or about something no account pays for (a pet: 猫, 狗). Words are found by one regular expression over the normal form, longest first, so an
+`other` or `none` phrase (车险, 交学费, 提前) hides the shorter words inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ACCOUNT = "account"  # the account itself
+MEDICAL = "medical"  # the medical insurance or its card
+ASK = "ask"  # using or paying
+MODAL = "modal"  # whether one may
+OTHER = "other"  # another account or scheme
+NEVER = "never"  # about the insurance, not the account
+NONE = "none"  # phrases that contain a word above but mean something else (交学费)
+FILLER = "filler"  # may stand around known words typed alone as an answer: 都, 上班, both
+KINDS = (ACCOUNT, MEDICAL, ASK, MODAL, OTHER, NEVER, NONE, FILLER)
+_LATIN = re.compile(r"[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class TopicWords:
+    """The gate's words by kind, as one pattern (longest first) and each word's kind."""
+
+    pattern: re.Pattern[str] | None = None
+    kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 个账: account, medical
+    fillers: tuple[str, ...] = ()  # longest first
+
+    def found(self, text: str) -> frozenset[str]:
+        """The kinds of gate word in a normalized text."""
+        if self.pattern is None:
+            return frozenset()
+        return frozenset(k for m in self.pattern.finditer(text) for k in self.kinds[m.group()])
+
+
+@dataclass(frozen=True)
+class Named:
+    """What else a message names, as far as the gate cares."""
+
+    strong: bool = False  # a clear answer word of some question other than the place
+    place: bool = False  # a place
+    item: bool = False  # a clear item word (疫苗, 体检)
+    corrects: bool = False  # an answer ruled out: "不是给我自己", "not for me"
+    for_someone: bool = False  # a relative the money is for: "给孩子", "for my mom"
+
+
+def decide(kinds: frozenset[str], named: Named) -> bool:
+    """Whether a message is about the account (see the module's docstring)."""
+    if NEVER in kinds:
+        return False
+    if OTHER in kinds and not (MEDICAL in kinds and kinds & {ACCOUNT, ASK}):
+        return False  # "车险跟医保是一回事吗": comparing schemes, not using the account
+    if ACCOUNT in kinds:
+        return True
+    if MEDICAL in kinds and (named.strong or named.place or kinds & {MODAL, ASK}):
+        return True  # "现在的医保在合肥", "yibao for gym?"
+    # "想给孩子打疫苗": spending on someone, or asking whether one may ("能给孙女交学费吗").
+    spends = named.for_someone and (named.item or MODAL in kinds)
+    return named.strong and (ASK in kinds or named.corrects or spends)
+
+
+def read_topic(
+    value: Any,
+    texts: Callable[[str, Any], tuple[str, ...]],
+    problem: Callable[[str, str], None],
+) -> TopicWords:
+    """lexicon.yaml `topic`: a mapping of kind -> words (normalized by `texts`)."""
+    if not isinstance(value, Mapping):
+        problem("topic", f"topic must map kinds of word ({', '.join(KINDS)}) to lists of words")
+        return TopicWords()
+    kinds: dict[str, set[str]] = {}
+    fillers = sorted(texts("topic", value.get(FILLER)), key=len, reverse=True)
+    for kind, words in value.items():
+        if kind not in KINDS:
+            problem("topic", f"topic: unknown kind '{kind}' (known: {', '.join(KINDS)})")
+            continue
+        if kind == FILLER:
+            continue
+        for word in texts("topic", words):  # a word may be of two kinds: 个账 is both
+            kinds.setdefault(word, set()).add(str(kind))
+    if not kinds:
+        return TopicWords(fillers=tuple(fillers))
+    # Longest first: at each position the alternation takes the first that fits.
+    alternatives = (_bounded(w) for w in sorted(kinds, key=lambda w: (-len(w), w)))
+    frozen = {word: frozenset(k) for word, k in kinds.items()}
+    return TopicWords(re.compile("|".join(alternatives)), frozen, tuple(fillers))
+
+
+def _bounded(word: str) -> str:
+    """Latin words need word boundaries: 'use' is not inside 'because'."""
+    escaped = re.escape(word)
+    if _LATIN.match(word):
+        escaped = r"(?<![a-z0-9])" + escaped
+    if _LATIN.match(word[-1:]):
+        escaped += r"(?![a-z0-9])"
+    return escaped
