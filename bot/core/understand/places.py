@@ -255,7 +255,11 @@ class Places:
         """ "老公医保在石家庄，我在邯郸，他的个账能给我买药不": the account is the relative's, so
         their place is the account's and the speaker's is where the money is spent."""
         for place in places:
-            if self.said_of_owner(message, place.hit, owner):
+            before = message.text[message.clause_start(place.hit) : place.hit.start]
+            # "我老婆係大陸人，我哋喺東莞，佢想用佢嘅醫保卡": "we" include the owner.
+            if self.said_of_owner(message, place.hit, owner) or said_of_us(
+                before, self.lexicon.grammar, adverb=False
+            ):
                 place.role = HOLDER
             elif place.role in (HOLDER, TOGETHER):
                 place.role = RELATIVE  # "我和娃的医保在柳州": not the owner's

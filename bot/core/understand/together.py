@@ -16,15 +16,15 @@ from bot.core.understand.grammar import Grammar
 _CLAUSE_END = re.compile(r"[\s,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$")
 
 
-def said_of_us(before: str, grammar: Grammar) -> bool:
+def said_of_us(before: str, grammar: Grammar, adverb: bool = True) -> bool:
     """Whether the text before a place ends with "we" and where we are: "俺们都是", "we live in".
 
-    Chinese needs an adverb (都, 也, 一起: 我们都在); a bare 我们在 is as often "we here"
-    (我们这边) as the household. English "we live in" is said of the household."""
+    Chinese needs an adverb (都, 也, 一起: 我们都在) unless `adverb` is False; a bare 我们在 is as
+    often "we here" (我们这边) as the household. English "we live in" is said of the household."""
     for word in grammar.we:
         for at in _occurrences(before, word):
-            gap, adverb = _strip_adverbs(before[at + len(word) :].strip(), grammar.also)
-            if (adverb or word.isascii()) and gap in grammar.location_gaps:
+            gap, has_adverb = _strip_adverbs(before[at + len(word) :].strip(), grammar.also)
+            if (has_adverb or word.isascii() or not adverb) and gap in grammar.location_gaps:
                 return True
     return False
 
