@@ -101,6 +101,10 @@ class Owners:
         owned = after
         for particle in (*lex.grammar.possessive, *lex.grammar.determiners):
             owned = owned.removeprefix(particle).lstrip()
+        # "Not mine, my grandpa's - he's retired in Wuhu", "这个账户是我爸的。": the account
+        # is left out, but whose it is ends the clause.
+        elided = bool(hit.senses(ids.RELATIVE)) and owned != after
+        elided = elided and (not owned or not owned[0].isalnum())
         owned = self._past_insurance(message, hit.end + len(after) - len(owned), owned)
         for word in lex.grammar.self_possessive:
             before = before.removesuffix(word).rstrip()  # "转到我老婆的卡上"
@@ -112,7 +116,7 @@ class Owners:
         if used and hit.person == "first_person" and (owned != after or hit.word.key == "mine"):
             return True  # "能用我的吗", "use mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"
-        return has_particle and owned.startswith(lex.account_words)
+        return elided or (has_particle and owned.startswith(lex.account_words))
 
     @staticmethod
     def _past_insurance(message: Message, at: int, owned: str) -> str:
