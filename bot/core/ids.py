@@ -23,6 +23,9 @@ OTHER_CITY = "other"  # city: a city the regions file does not list
 RESIDENT = "resident"  # insurance: 城乡居民医保, which has no personal account
 SELF = "self"  # relative: the account holder
 OTHER_PERSON = "other"  # relative: anyone outside the close family
+# relative: close kin, which "A的B" composes ("老婆的妈妈" is an in-law: understand/kin.py)
+SPOUSE, PARENT, CHILD, SIBLING = "spouse", "parent", "child", "sibling"
+GRANDPARENT, GRANDCHILD = "grandparent", "grandchild"
 # item: the most asked ones, offered as quick picks under /start and on an empty inline query
 PHARMACY_DRUGS = "pharmacy_drugs"
 OUTPATIENT = "outpatient"
@@ -33,6 +36,7 @@ POPULAR_ITEMS = (PHARMACY_DRUGS, OUTPATIENT, VACCINE, PHYSICAL_EXAM, WITHDRAWAL)
 TRANSFER = "transfer"  # item: moving the insurance elsewhere (where the account is: ask)
 OFFSITE_CARE = "offsite_care"  # item: care away from where the account is ("燕郊的药店")
 RESIDENT_PREMIUM = "resident_premium"  # item: a relative's 城乡居民医保 premium
+BALANCE_EXHAUSTED = "balance_exhausted"  # item: the account is empty ("个账用完了")
 SAME_AREA = "same_area"  # scope: the relative is insured in the holder's own area
 SAME_PROVINCE = "same_province"  # scope: elsewhere in the same province
 OTHER_PROVINCE = "other_province"  # scope: in another province
@@ -42,7 +46,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     PROVINCE: (NATIONWIDE,),
     CITY: (OTHER_CITY,),
     INSURANCE: (RESIDENT,),
-    ITEM: (*POPULAR_ITEMS, OFFSITE_CARE, RESIDENT_PREMIUM),
-    RELATIVE: (SELF, OTHER_PERSON),
+    ITEM: (*POPULAR_ITEMS, OFFSITE_CARE, RESIDENT_PREMIUM, BALANCE_EXHAUSTED),
+    RELATIVE: (SELF, OTHER_PERSON, SPOUSE, PARENT, CHILD, SIBLING, GRANDPARENT, GRANDCHILD),
     SCOPE: (SAME_AREA, SAME_PROVINCE, OTHER_PROVINCE),
 }

@@ -10,8 +10,9 @@ import unicodedata
 import opencc
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-# 帐 as 账: OpenCC reads 帳戶 as 帐户, where people in the mainland write 账户 (帐篷 aside).
-_FOLD = str.maketrans({"帐": "账"})
+# 帐 as 账: OpenCC reads 帳戶 as 帐户, where people in the mainland write 账户 (帐篷 aside);
+# 衞 (Hong Kong's form of 衛, as in 衞生院) is left as it is by t2s.
+_FOLD = str.maketrans({"帐": "账", "衞": "卫"})
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"[^\S\n]+")
 # Combining marks on Latin letters (pinyin tones), not the kana voicing marks.

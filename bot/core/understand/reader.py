@@ -22,6 +22,7 @@ from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.away import Away
 from bot.core.understand.geography import Geography
+from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.moves import Moves
@@ -197,8 +198,9 @@ class Understander:
 
     def _slot_senses(self, message: Message, slot: str, owner: Owner | None) -> list[Evidence]:
         found: list[Evidence] = []
+        kin = self._composed_kin(message) if slot == ids.RELATIVE else {}
         for index, hit in enumerate(message.hits):
-            senses = hit.senses(slot)
+            senses = kin[index] if index in kin else hit.senses(slot)
             if not senses:
                 continue
             # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
@@ -206,6 +208,8 @@ class Understander:
                 slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
             )
             if slot == ids.ITEM and self._where_insured(message, index):
+                continue
+            if slot == ids.ITEM and self._someone_elses_empty_account(message, index):
                 continue
             own = not (about_person and self._about_someone_else(message, index))
             if slot == ids.INSURANCE and owner is not None:
@@ -222,17 +226,63 @@ class Understander:
             return []  # "儿子在外地上大学" alone says where he is, not that care is away
         return found
 
+    def _composed_kin(self, message: Message) -> dict[int, tuple[Sense, ...]]:
+        """ "老婆的妈妈": two kin words joined by a possessive name one person (kin.py); the
+        first word then names nobody the money is for."""
+        composed: dict[int, tuple[Sense, ...]] = {}
+        hits = message.hits
+        for index in range(len(hits) - 1):
+            whose, who = hits[index], hits[index + 1]
+            if message.text[whose.end : who.start] not in self.lexicon.grammar.possessive:
+                continue
+            options = [
+                tuple(o for s in h.senses(ids.RELATIVE) if not s.weak for o in s.options)
+                for h in (whose, who)
+            ]
+            relation = compose(options[0], options[1])
+            if relation is not None:
+                composed[index] = ()
+                composed[index + 1] = (Sense(ids.RELATIVE, (relation,)),)
+        return composed
+
     def _where_insured(self, message: Message, index: int) -> bool:
-        """ "我在沭阳交医保": a weak premium word right after a place says where the holder is
-        insured, not that a premium is paid."""
+        """ "我在沭阳交医保": a weak premium word right after a place says where someone is
+        insured, not that a premium is paid; so does a strong one ("她在临沂交居民医保，她打HPV
+        疫苗…") when the message asks about another item and nobody is paid for
+        ("给我妈在贵阳交居民医保")."""
         hit = message.hits[index]
         previous = message.hits[index - 1] if index > 0 else None
-        return (
-            all(s.weak and s.options == (ids.RESIDENT_PREMIUM,) for s in hit.senses(ids.ITEM))
+        senses = hit.senses(ids.ITEM)
+        if not (
+            senses
+            and all(s.options == (ids.RESIDENT_PREMIUM,) for s in senses)
             and previous is not None
             and bool(previous.senses(REGION))
             and message.text[previous.end : hit.start] in ("", *self.lexicon.grammar.possessive)
+        ):
+            return False
+        if all(s.weak for s in senses):
+            return True
+        # A strong one (交居民医保) is only read so when the message asks about something else.
+        before = message.text[message.clause_start(hit) : previous.start]
+        paid_for = any(w in before for w in self.lexicon.grammar.beneficiary)
+        asks_else = any(
+            o != ids.RESIDENT_PREMIUM and not s.weak
+            for other in message.hits
+            for s in other.senses(ids.ITEM)
+            for o in s.options
         )
+        return asks_else and not paid_for
+
+    def _someone_elses_empty_account(self, message: Message, index: int) -> bool:
+        """ "她的个账用完了，能用我的吗": a relative's empty account, said before the speaker
+        offers their own, is why they ask, not what they ask about (unlike "我妈个账用完了怎么办",
+        where the mother's account is the one asked about)."""
+        hit = message.hits[index]
+        if not any(s.options == (ids.BALANCE_EXHAUSTED,) for s in hit.senses(ids.ITEM)):
+            return False
+        later_speaker = any(h.person == "first_person" for h in message.hits[index + 1 :])
+        return later_speaker and self._about_someone_else(message, index)
 
     def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """The account's owner is not who the money is for: "他的个账能给我买药不"."""
@@ -267,16 +317,31 @@ class Understander:
         """A relative's resident insurance, paid for, is the premium item: "给她交今年的居民医保"."""
         found = []
         for index, hit in enumerate(message.hits):
-            if not any(ids.RESIDENT in s.options for s in hit.senses(ids.INSURANCE)):
+            resident = any(ids.RESIDENT in s.options for s in hit.senses(ids.INSURANCE))
+            if not (resident or self._a_relatives_insurance(message, index)):
                 continue
             before = message.text[
                 max(message.clause_start(hit), hit.start - _premium_reach(hit)) : hit.start
             ]
-            # "她在乡下交的新农合" says which insurance she has; "给她交新农合" pays it.
-            paid = any(v in before and f"{v}的" not in before for v in self.lexicon.premium_verbs)
+            # "她在乡下交的新农合" says which insurance she has, "我交了孩子的医保" that it is
+            # paid; "给她交新农合" asks about paying it.
+            paid = any(
+                v in before and f"{v}的" not in before and f"{v}了" not in before
+                for v in self.lexicon.premium_verbs
+            )
             if paid and self._about_someone_else(message, index):
                 found.append(Evidence(hit, Sense(ids.ITEM, (ids.RESIDENT_PREMIUM,))))
         return found
+
+    def _a_relatives_insurance(self, message: Message, index: int) -> bool:
+        """ "交孩子的医保": an insurance word owned by a relative right before it. Only a resident's
+        premium can be paid for a relative, so paying it is the resident premium."""
+        hit = message.hits[index]
+        if index == 0 or hit.word.key not in self.lexicon.insurance_cues:
+            return False
+        previous = message.hits[index - 1]
+        gap = message.text[previous.end : hit.start]
+        return bool(previous.senses(ids.RELATIVE)) and gap in self.lexicon.grammar.possessive
 
     def _about_someone_else(self, message: Message, index: int) -> bool:
         """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
