@@ -21,6 +21,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.away import Away
+from bot.core.understand.beneficiary import Beneficiaries
 from bot.core.understand.geography import Geography
 from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
@@ -89,6 +90,7 @@ class Understander:
         self._places = Places(geography, self.lexicon)
         self._away = Away(geography, self.lexicon, care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
+        self._beneficiaries = Beneficiaries(self.lexicon, self._places.is_beneficiary)
         self._moves = Moves(self._places.geo, self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
@@ -118,6 +120,8 @@ class Understander:
         }
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
+            if slot == ids.RELATIVE:  # "儿子儿媳都在上海…给孙女交": the others are context
+                found = self._beneficiaries.narrow(message, found)
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         moved = (
             self._moves.candidates(message, places, answers.get(ids.ITEM) == ids.TRANSFER)

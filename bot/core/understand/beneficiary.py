@@ -1,0 +1,141 @@
+"""Who the money is for when a message names several relatives.
+
+Two relatives named at once are asked about ("给我爸和我老婆买药"), but most messages that name
+several people say clearly which one the money is for; the others are context:
+"儿子儿媳都在上海上班，孙女跟我在西宁…给孙女交居民医保", "my son and his wife live in Nanchang…
+pay my son's hospital bill". This narrows the relatives found, in this order:
+
+- a relative of someone else is not the speaker's: "his wife", "她的妈妈" (drop);
+- a relative the speaker says they are is not the one the money is for: "I am grandma" (drop);
+- of those left, the one the money is marked for wins when only one is: "给岳母", "for my dad",
+  "Dad's physio", or a pronoun so marked ("帮她交", "his vaccines") standing for the last
+  relative named before it.
+
+Nothing is guessed: when no single relative is marked, all candidates stay and the bot asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from bot.core import ids
+from bot.core.understand.lexicon import Lexicon, Sense
+from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.places import Evidence
+
+ITEM_REACH = 3  # "my son's hospital bill": the item follows the possessive within this
+SPEAKER_IS = ("我是", "我系", "i am", "i'm", "im")  # "我是孩子奶奶", "I am grandma"
+PLURAL = ("他们", "她们", "they", "them", "their")  # stand for several: not resolved
+
+
+class Beneficiaries:
+    def __init__(self, lexicon: Lexicon, is_beneficiary: Callable[[Message, Hit], bool]) -> None:
+        self.lexicon = lexicon
+        self._is_beneficiary = is_beneficiary
+
+    def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
+        """The relative evidence, without the relatives the money is clearly not for."""
+        if len(_options(found)) < 2:
+            return list(found)
+        context = [e for e in found if _counts(e) and self._context(message, e.hit)]
+        kept = [e for e in found if e not in context]
+        # "for her mom's medicine": someone else's relative the money is for is "other".
+        kept += [
+            Evidence(e.hit, Sense(ids.RELATIVE, (ids.OTHER_PERSON,)))
+            for e in context
+            if self._theirs(message, e.hit) and self._for(message, e.hit)
+        ]
+        if not _options(kept):
+            kept = list(found)  # nothing left to choose from: keep what was said
+        if len(_options(kept)) < 2:
+            return kept
+        marked = self._marked(message, [e for e in kept if _counts(e)])
+        if len(marked) != 1:
+            return kept
+        return [e for e in kept if not _counts(e) or set(e.sense.options) <= marked]
+
+    def _context(self, message: Message, hit: Hit) -> bool:
+        """ "his wife", "她的妈妈" (someone else's relative); "我是孩子奶奶", "I am grandma"
+        (who the speaker is)."""
+        earlier = [h for h in message.hits if h.end <= hit.start and h.clause == hit.clause]
+        start = message.clause_start(hit)
+        if earlier and earlier[-1].senses(ids.RELATIVE) and earlier[-1].end == hit.start:
+            start = earlier[-1].start  # "孩子奶奶": one person named by two words
+        if message.text[message.clause_start(hit) : start].rstrip().endswith(SPEAKER_IS):
+            return True
+        return self._theirs(message, hit)
+
+    def _theirs(self, message: Message, hit: Hit) -> bool:
+        """A relative right after a third person: "his wife", "她的妈妈"."""
+        owner = self._possessor(message, hit)
+        return owner is not None and owner.person == "third_person"
+
+    def _possessor(self, message: Message, hit: Hit) -> Hit | None:
+        earlier = [h for h in message.hits if h.end <= hit.start and h.clause == hit.clause]
+        if not earlier:
+            return None
+        gap = message.text[earlier[-1].end : hit.start].strip()
+        return earlier[-1] if gap in ("", "'s", *self.lexicon.grammar.possessive) else None
+
+    def _marked(self, message: Message, evidence: Sequence[Evidence]) -> set[str]:
+        """The options the money is marked for: 给/帮/for before, or 's + an item after."""
+        marked: set[str] = set()
+        previous: Evidence | None = None
+        for e in sorted(evidence, key=lambda e: e.hit.start):
+            # "我自己买" says it is for oneself; "给我爸和我岳父" marks both.
+            if (
+                e.sense.options == (ids.SELF,)
+                or self._for(message, e.hit)
+                or (previous is not None and self._joined(message, previous, e))
+            ):
+                marked.update(e.sense.options)
+                previous = e
+        relatives = {id(e.hit): e for e in evidence}
+        for index, hit in enumerate(message.hits):
+            if hit.person != "third_person" or hit.word.key in PLURAL:
+                continue
+            following = message.hits[index + 1] if index + 1 < len(message.hits) else None
+            if (
+                following is not None
+                and following.senses(ids.RELATIVE)
+                and self._possessor(message, following) is hit
+            ):
+                continue  # "for her mom": her mother, not her
+            if not self._for(message, hit):
+                continue
+            last = [h for h in message.hits[:index] if id(h) in relatives]
+            if last:
+                marked.update(relatives[id(last[-1])].sense.options)
+        return marked
+
+    def _joined(self, message: Message, one: Evidence, two: Evidence) -> bool:
+        gap = message.text[one.hit.end : two.hit.start].strip()
+        for word in self.lexicon.grammar.self_possessive:
+            gap = gap.removesuffix(word).strip()
+        joins = self.lexicon.coordinators
+        return gap in joins or (not gap and one.hit.word.key.endswith(tuple(joins)))  # "我自己和"
+
+    def _for(self, message: Message, hit: Hit) -> bool:
+        owner = self._possessor(message, hit)
+        if owner is not None and owner.person == "third_person" and self._for(message, owner):
+            return True  # "for her mom", "给她妈妈"
+        if hit.word.key.startswith(self.lexicon.grammar.beneficiary) or self._is_beneficiary(
+            message, hit
+        ):
+            return True
+        after = message.text[hit.end : hit.end + 2 + ITEM_REACH]
+        owned = after.removeprefix("'s").removeprefix("的")
+        if owned == after and hit.word.key not in ("his", "her"):
+            return False
+        start = hit.end + len(after) - len(owned)
+        return any(
+            h.senses(ids.ITEM) and start <= h.start <= start + ITEM_REACH for h in message.hits
+        )
+
+
+def _counts(evidence: Evidence) -> bool:
+    return not evidence.hit.negated and not evidence.narrows and not evidence.sense.weak
+
+
+def _options(found: Sequence[Evidence]) -> set[str]:
+    return {o for e in found if _counts(e) for o in e.sense.options}
