@@ -213,6 +213,13 @@ class Renderer:
         for slot, candidates in understood.ambiguous.items():
             question = self.flow.question(slot)
             names = [self.label_of(question, c, locale) for c in candidates]
+            if len(names) == 1:  # "医保要转去成都": a place one moves to may not be the account's
+                lines.append(
+                    t("你提到了{option}，但不确定那是不是这里要问的。请在下面选一个。").format(
+                        option=names[0]
+                    )
+                )
+                continue
             lines.append(
                 t("你提到了几个选项：{options}。请在下面选一个。").format(
                     options=format_list(names, locale=i18n.babel_locale(locale))

@@ -255,3 +255,19 @@ def test_every_button_fits_telegrams_64_bytes_for_any_user(engine: Engine) -> No
     data = ButtonData(2**52, 9_999_999_999, longest).encode()
     assert len(data.encode()) <= 64, data
     assert ButtonData.decode(data) == ButtonData(2**52, 9_999_999_999, longest)
+
+
+def test_a_single_uncertain_place_is_not_called_several_options(engine: Engine) -> None:
+    """医保要转去成都: the place one moves to may not be where the account is, so the bot
+    asks, but it names the one place it saw instead of speaking of several options."""
+    step = engine.step(engine.new_session(), Text("離職了醫保要轉去成都"))
+    assert step.view.understood is not None
+    for locale, several, place in (
+        ("zh_Hans", "几个选项", "四川"),
+        ("zh_Hant", "幾個選項", "四川"),
+        ("en", "several options", "Sichuan"),
+    ):
+        text = reply_of(engine, step.view, locale).text
+        assert several not in text and place in text, text
+    two = engine.step(engine.new_session(), Text("从深圳换工作到杭州，医保怎么转"))
+    assert "几个选项" in reply_of(engine, two.view).text
