@@ -71,7 +71,7 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
         background["purge"] = loop.create_task(purge_forever())
         # The typed-question reader takes about a second to build; build it in a thread now
         # rather than on the first typed message, which would hold every chat up meanwhile.
-        background["reader"] = loop.create_task(_warm(engine))
+        background["reader"] = loop.create_task(_warm(app, engine))
 
     async def post_stop(app: Application) -> None:
         # Let a registration in flight finish while the bot's connections are still open
@@ -111,7 +111,11 @@ def build_application(settings: Settings, engine: Engine, store: Store) -> Appli
     return application
 
 
-async def _warm(engine: Engine) -> None:
+async def _warm(application: Application, engine: Engine) -> None:
+    # Only once the application runs (polling or webhook started): the build holds the GIL
+    # most of the time and should not delay the first getUpdates.
+    while not application.running:
+        await asyncio.sleep(0.05)
     await asyncio.to_thread(lambda: engine.understander)
 
 
