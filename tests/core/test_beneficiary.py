@@ -50,6 +50,7 @@ def test_the_one_the_money_is_for_is_chosen(reader: Understander, text: str, rel
         "给我爸妈还有我老婆买口罩",
         "我自己和我儿子都想打疫苗，个账能用吗",
         "我老公和我妈都在长春，能用个账吗",  # nobody marked: ask
+        "孩子的奶奶住院了能用我的个账吗",  # the grandmother's stay, not the child's
     ],
 )
 def test_two_people_the_money_is_for_are_asked_about(reader: Understander, text: str) -> None:

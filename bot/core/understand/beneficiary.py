@@ -128,8 +128,12 @@ class Beneficiaries:
         if owned == after and hit.word.key not in ("his", "her"):
             return False
         start = hit.end + len(after) - len(owned)
-        return any(
-            h.senses(ids.ITEM) and start <= h.start <= start + ITEM_REACH for h in message.hits
+        following = next((h for h in message.hits if h.start >= start), None)
+        # "my son's hospital bill"; not "孩子的奶奶住院" (the grandmother's stay)
+        return (
+            following is not None
+            and bool(following.senses(ids.ITEM))
+            and following.start <= start + ITEM_REACH
         )
 
 

@@ -127,8 +127,11 @@ def _negate(hits: list[Hit]) -> list[Hit]:
             hit = Hit(hit.start, hit.end, hit.word, hit.clause, negated=True)
         if hit.word.kind == "negation":
             pending = hit
-        elif hit.word.kind not in PERSONS:  # "not my mom": my is on the way to mom
+        elif hit.word.kind not in PERSONS:
             pending = None
+        elif pending is not None and pending.word.key.isascii() and _reaches(pending, hit):
+            # "not my own mom": my (own) is on the way to mom; reach on from there
+            pending = Hit(pending.start, hit.end, pending.word, pending.clause)
         result.append(hit)
     return result
 

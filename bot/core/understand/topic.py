@@ -14,16 +14,20 @@ It is one when
 
 and never when it speaks of another account or scheme (公积金, 养老金, car insurance) without
 using the medical one's account, nor when it asks about the insurance but not the account
-(报销比例, 医保局) or about something no account pays for (a pet: 猫, 狗). Words are found by one regular expression over the normal form, longest first, so an
-`other` or `none` phrase (车险, 交学费, 提前) hides the shorter words inside it.
+(报销比例, 医保局) or about something no account pays for (a pet: 给猫, vet). Words are found
+in the normal form in one pass, leftmost and longest first, so an `other` or `none` phrase
+(车险, 交学费, 提前) hides the shorter words inside it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import ahocorasick
+
+from bot.core.understand.normal import is_word_char
 
 ACCOUNT = "account"  # the account itself
 MEDICAL = "medical"  # the medical insurance or its card
@@ -34,22 +38,32 @@ NEVER = "never"  # about the insurance, not the account
 NONE = "none"  # phrases that contain a word above but mean something else (交学费)
 FILLER = "filler"  # may stand around known words typed alone as an answer: 都, 上班, both
 KINDS = (ACCOUNT, MEDICAL, ASK, MODAL, OTHER, NEVER, NONE, FILLER)
-_LATIN = re.compile(r"[a-z0-9]")
 
 
 @dataclass(frozen=True)
 class TopicWords:
-    """The gate's words by kind, as one pattern (longest first) and each word's kind."""
+    """The gate's words by kind, in one Aho-Corasick automaton (pyahocorasick, as the matcher)."""
 
-    pattern: re.Pattern[str] | None = None
+    automaton: Any = None
     kinds: Mapping[str, frozenset[str]] = field(default_factory=dict)  # 个账: account, medical
     fillers: tuple[str, ...] = ()  # longest first
 
     def found(self, text: str) -> frozenset[str]:
-        """The kinds of gate word in a normalized text."""
-        if self.pattern is None:
+        """The kinds of gate word in a normalized text: leftmost, then longest, words win."""
+        if self.automaton is None:
             return frozenset()
-        return frozenset(k for m in self.pattern.finditer(text) for k in self.kinds[m.group()])
+        spans = sorted(
+            (end + 1 - len(word), -len(word), word)
+            for end, word in self.automaton.iter(text)
+            if _bounded(text, end + 1 - len(word), end + 1)
+        )
+        kinds: set[str] = set()
+        reached = 0
+        for start, minus_length, word in spans:
+            if start >= reached:  # not inside a longer word found before: 交学费 hides 交
+                kinds |= self.kinds[word]
+                reached = start - minus_length
+        return frozenset(kinds)
 
 
 @dataclass(frozen=True)
@@ -99,17 +113,16 @@ def read_topic(
             kinds.setdefault(word, set()).add(str(kind))
     if not kinds:
         return TopicWords(fillers=tuple(fillers))
-    # Longest first: at each position the alternation takes the first that fits.
-    alternatives = (_bounded(w) for w in sorted(kinds, key=lambda w: (-len(w), w)))
+    automaton = ahocorasick.Automaton()
+    for word in kinds:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
     frozen = {word: frozenset(k) for word, k in kinds.items()}
-    return TopicWords(re.compile("|".join(alternatives)), frozen, tuple(fillers))
+    return TopicWords(automaton, frozen, tuple(fillers))
 
 
-def _bounded(word: str) -> str:
+def _bounded(text: str, start: int, end: int) -> bool:
     """Latin words need word boundaries: 'use' is not inside 'because'."""
-    escaped = re.escape(word)
-    if _LATIN.match(word):
-        escaped = r"(?<![a-z0-9])" + escaped
-    if _LATIN.match(word[-1:]):
-        escaped += r"(?![a-z0-9])"
-    return escaped
+    if start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]):
+        return False
+    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
