@@ -33,12 +33,22 @@ class Away:
             for p in places
             if p.role in (TOGETHER, RELATIVE)
             and not p.hit.negated
-            and not (p.role == RELATIVE and p.score < INSURED and self._treated_there(message, p))
+            and not (
+                p.role == RELATIVE
+                and p.score < INSURED
+                and self._treated_there(message, p)
+                and not self._hometown(message, p)
+            )
         ]
         insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
         if any(not e.narrows for e in insured):
             return insured
         return [e for p in theirs for e in self._compared(p, holder)]
+
+    def _hometown(self, message: Message, place: Place) -> bool:
+        """ "我妈在老家信阳住院": treated in her hometown, where she lives and is insured."""
+        before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
+        return before.endswith(self.lexicon.origin_cues)
 
     def _treated_there(self, message: Message, place: Place) -> bool:
         """ "娃在郑州住院", "我妈在长沙的医院", "is in hospital in Yantai"."""
@@ -63,8 +73,10 @@ class Away:
 
     def _compared(self, place: Place, holder: Region) -> list[Evidence]:
         if holder.code is None:
-            # "我俩都在广州": together, wherever that is.
-            scope = ids.SAME_AREA if place.role == TOGETHER else None
+            # "我俩都在广州": together, wherever that is; so is the same shared name said twice
+            # ("my husband's account is in Suzhou ... son is insured in Suzhou too").
+            same_name = bool(holder.codes) and set(place.codes) == set(holder.codes)
+            scope = ids.SAME_AREA if place.role == TOGETHER or same_name else None
         else:
             # Two places compared outweigh 也: "南通的…她医保也在苏州" is same province.
             scopes = {self.geo.compare(holder.code, c) for c in place.codes}

@@ -19,7 +19,7 @@ from bot.core.understand.normal import Normalizer, is_word_char
 # How far (in characters) a negation reaches forward to the thing it negates. English needs
 # more room: "not for my mom".
 CJK_NEGATION_REACH = 3
-LATIN_NEGATION_REACH = 6
+LATIN_NEGATION_REACH = 9
 # Where a clause ends: punctuation, symbols and line breaks (not spaces, apostrophes, hyphens).
 _BREAK = re.compile(r"[^\w\s'\-]|\n")
 PERSONS = ("first_person", "third_person")

@@ -85,10 +85,10 @@ class Understander:
         self._item_category = _item_categories(flow)
         self._scope_condition = flow.question(ids.SCOPE).ask_if
         care = self._item_category.get(ids.OFFSITE_CARE)
-        care_items = frozenset(i for i, c in self._item_category.items() if c == care)
+        self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         geography = Geography(flow, divisions)
         self._places = Places(geography, self.lexicon)
-        self._away = Away(geography, self.lexicon, care_items)
+        self._away = Away(geography, self.lexicon, self._care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._beneficiaries = Beneficiaries(self.lexicon, self._places.is_beneficiary)
         self._moves = Moves(self._places.geo, self.lexicon)
@@ -226,9 +226,10 @@ class Understander:
             ):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
-        if all(not e.own and e.sense.weak for e in found):
-            return []  # "儿子在外地上大学" alone says where he is, not that care is away
-        return found
+        # "儿子在外地上大学" says where he is, not that care is away; next to something other
+        # than care it says nothing ("my mother is in a different province, pay her premium").
+        care = any(set(e.sense.options) <= self._care_items for e in found if e.own)
+        return [e for e in found if e.own or not e.sense.weak or care]
 
     def _composed_kin(self, message: Message) -> dict[int, tuple[Sense, ...]]:
         """ "老婆的妈妈": two kin words joined by a possessive name one person (kin.py); the
@@ -304,18 +305,21 @@ class Understander:
         After 用/拿/刷 any card word will do; without one only an account itself (个账, 医保卡),
         since "我妈的医保在外省" is still about the mother as the one the money is for."""
         lex = self.lexicon
-        before = message.text[message.clause_start(hit) : hit.start]
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
         for word in lex.grammar.self_possessive:
             before = before.removesuffix(word)
-        after = message.text[hit.end : hit.end + 6]
+        before = before.rstrip()  # "use my wife's yibao"
+        after = message.text[hit.end : hit.end + 24]
         owned = after
         for particle in lex.grammar.possessive:
             owned = owned.removeprefix(particle)
+        possessed = owned != after
+        owned = owned.lstrip()  # "my laogong's geren zhanghu"
         if before.endswith(lex.use_words):
             return owned.startswith(lex.card_words)
         if before.endswith(lex.into_words):  # "转到我老婆的卡上": she receives the money
             return False
-        return owned != after and owned.startswith(lex.account_words)
+        return possessed and owned.startswith(lex.account_words)
 
     def _premium_for_someone_else(self, message: Message) -> list[Evidence]:
         """A relative's resident insurance, paid for, is the premium item: "给她交今年的居民医保"."""
