@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -45,7 +46,8 @@ async def running_bot(
     settings = settings_for(api, db, **overrides)
     store = SQLiteStore(db, settings.session_ttl_days * 86400)
     flow = load_flow(flows) if flows is not None else load_flow()
-    app = build_application(settings, engine or Engine(flow), store)
+    engine = engine or Engine(flow)
+    app = build_application(settings, engine, store)
     await app.initialize()
     await app.post_init(app)
     await app.start()
@@ -55,6 +57,12 @@ async def running_bot(
         timeout=1,
         error_callback=lambda exc: app.create_task(app.process_error(update=None, error=exc)),
     )
+    # The bot builds its typed-question reader in a thread once it runs; wait for it, so tests
+    # with short timeouts do not race the build (test_warm_reader checks that it happens).
+    for _ in range(600):
+        if engine.reader_ready:
+            break
+        await asyncio.sleep(0.05)
     try:
         yield app
     finally:
