@@ -85,14 +85,7 @@ class HtmlRenderer(Renderer):
         """Whose rules answered, in short; each regional rule's national counterpart is only
         named by its verdict here (the full national text is in the quote)."""
         t = i18n.translations(locale).gettext
-        notes = []
-        if outcome.region != NATIONWIDE and outcome.answered_by != outcome.region:
-            notes.append(
-                t("{place}：没有收集到当地的特别规定，按{level}规定回答。").format(
-                    place=self.place_name(outcome.region, locale),
-                    level=self.place_name(outcome.answered_by, locale),
-                )
-            )
+        notes = self._answered_above(outcome, locale)
         for regional, national in outcome.national:
             place = self.place_name(regional.region or NATIONWIDE, locale)
             if national is None:

@@ -320,14 +320,7 @@ class Renderer:
         """Whose rules answered: the place's own, a parent's ("杭州市：…按浙江省规定回答"), or the
         national ones; and, for each regional rule, what the national rule says."""
         t = i18n.translations(locale).gettext
-        notes = []
-        if outcome.region != NATIONWIDE and outcome.answered_by != outcome.region:
-            notes.append(
-                t("{place}：没有收集到当地的特别规定，按{level}规定回答。").format(
-                    place=self.place_name(outcome.region, locale),
-                    level=self.place_name(outcome.answered_by, locale),
-                )
-            )
+        notes = self._answered_above(outcome, locale)
         for regional, national in outcome.national:
             place = self.place_name(regional.region or NATIONWIDE, locale)
             if national is None:
@@ -343,6 +336,17 @@ class Renderer:
         if outcome.region == NATIONWIDE:
             notes.append(t("以上是全国通用规定，各地细则可能不同。"))
         return " ".join(notes)
+
+    def _answered_above(self, outcome: Outcome, locale: str) -> list[str]:
+        """ "杭州市：…按浙江省规定回答" when a higher level's rules answered for the place."""
+        if outcome.region == NATIONWIDE or outcome.answered_by == outcome.region:
+            return []
+        return [
+            i18n.gettext(locale, "{place}：没有收集到当地的特别规定，按{level}规定回答。").format(
+                place=self.place_name(outcome.region, locale),
+                level=self.place_name(outcome.answered_by, locale),
+            )
+        ]
 
     def _sources_line(self, rules: tuple[Rule, ...], locale: str) -> str:
         t = i18n.translations(locale).gettext

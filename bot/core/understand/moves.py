@@ -5,12 +5,12 @@ have moved), so the places named are the candidates and the bot asks.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon
 from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.normal import is_name_char
 from bot.core.understand.places import RELATIVE, Place
 
 
@@ -69,9 +69,7 @@ class Moves:
 def _ends_with(text: str, words: Iterable[str]) -> bool:
     for word in words:
         if text.endswith(word) and (
-            not word.isascii()
-            or len(text) == len(word)
-            or not re.match(r"[a-z0-9']", text[-len(word) - 1])
+            not word.isascii() or len(text) == len(word) or not is_name_char(text[-len(word) - 1])
         ):
             return True
     return False

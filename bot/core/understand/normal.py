@@ -65,6 +65,11 @@ def is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+def is_name_char(char: str) -> bool:
+    """A character inside a latin word or pinyin name, apostrophe included (xi'an)."""
+    return is_word_char(char) or char == "'"
+
+
 # A pinyin syllable without tone: an optional initial and a final. Loose (it accepts a few
 # syllables Mandarin lacks), which is fine for splitting a place's known pinyin.
 _SYLLABLE = re.compile(

@@ -130,4 +130,9 @@ class Owners:
 def _is_other(hit: Hit) -> bool:
     if hit.person is not None:
         return hit.person == "third_person"
+    return is_other_person(hit)
+
+
+def is_other_person(hit: Hit) -> bool:
+    """A relative other than the speaker (本人 and 我自己 are the speaker)."""
     return any(ids.SELF not in s.options for s in hit.senses(ids.RELATIVE))

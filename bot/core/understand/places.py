@@ -18,7 +18,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.grammar import Grammar
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
-from bot.core.understand.owner import Owner
+from bot.core.understand.owner import Owner, is_other_person
 from bot.core.understand.together import me_too_after, said_of_us
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
@@ -415,11 +415,6 @@ class Places:
             if previous.places:
                 return max(floor, previous.end)
         return floor
-
-
-def is_other_person(hit: Hit) -> bool:
-    """A relative other than the speaker (本人 and 我自己 are the speaker)."""
-    return any(ids.SELF not in s.options for s in hit.senses(ids.RELATIVE))
 
 
 def _cue_before(

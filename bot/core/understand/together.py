@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from bot.core.understand.grammar import Grammar
+from bot.core.understand.normal import is_name_char
 
 # What may follow "me too" in its clause: nothing, a pause or a sentence particle.
 _CLAUSE_END = re.compile(r"[\s,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$")
@@ -61,14 +62,10 @@ def _occurrences(text: str, word: str) -> list[int]:
     while at >= 0:
         end = at + len(word)
         whole = not word.isascii() or (
-            (at == 0 or not _is_letter(text[at - 1]))
-            and (end == len(text) or not _is_letter(text[end]))
+            (at == 0 or not is_name_char(text[at - 1]))
+            and (end == len(text) or not is_name_char(text[end]))
         )
         if whole:
             found.append(at)
         at = text.rfind(word, 0, at)
     return found
-
-
-def _is_letter(char: str) -> bool:
-    return char.isascii() and (char.isalnum() or char == "'")
