@@ -49,7 +49,7 @@ ROUNDS = {
         ("batch9.yaml", "batch10.yaml", "batch11.yaml", "batch12.yaml"),
     ),
     4: (
-        tuple(f"batch{n}.yaml" for n in range(1, 17)),
+        tuple(f"batch{n}.yaml" for n in (*range(1, 17), 21, 22, 23, 24)),
         ("batch17.yaml", "batch18.yaml", "batch19.yaml", "batch20.yaml"),
     ),
 }
