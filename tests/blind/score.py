@@ -1,6 +1,6 @@
 """Score the reader on the blind set: per language and per slot.
 
-    python tests/blind/score.py              # the tuning set (round 4: batch1-16, 21-24)
+    python tests/blind/score.py              # the tuning set (round 4: batch1-16, 21-28)
     python tests/blind/score.py --held-out   # the held-out set (round 4: batch17-20): figures only
     python tests/blind/score.py --misses     # also list the tuning set's misses
     python tests/blind/score.py --round 1 --held-out   # round 1's split (tuning 1-2, held-out 3-4)
@@ -49,7 +49,7 @@ ROUNDS = {
         ("batch9.yaml", "batch10.yaml", "batch11.yaml", "batch12.yaml"),
     ),
     4: (
-        tuple(f"batch{n}.yaml" for n in (*range(1, 17), 21, 22, 23, 24)),
+        tuple(f"batch{n}.yaml" for n in (*range(1, 17), *range(21, 29))),
         ("batch17.yaml", "batch18.yaml", "batch19.yaml", "batch20.yaml"),
     ),
 }
