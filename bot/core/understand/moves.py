@@ -11,7 +11,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.normal import is_name_char
-from bot.core.understand.places import RELATIVE, Place
+from bot.core.understand.places import INSURED, RELATIVE, Place
 
 
 class Moves:
@@ -31,17 +31,30 @@ class Moves:
         bound = [p for p in own if _ends_with(self._before(message, p), cues)]
         if not bound:
             return ()
-        if not transfer:
-            start = [
-                p
-                for p in own
-                if _ends_with(self._before(message, p), self.lexicon.grammar.move_from)
-            ]
-            if not start:
-                return ()
+        move_from = self.lexicon.grammar.move_from
+        start = [
+            p
+            for p in own
+            if _ends_with(self._before(message, p), move_from)
+            or _ends_with(self._before(message, p, hometown=False), move_from)  # "from" is both
+        ]
+        if not (transfer or start):
+            return ()
+        if self._insured_where(own, bound, start):
+            return ()
         codes = {c for p in own for c in p.codes}
         precise = {c for c in codes if not any(o != c and self.geo.is_within(o, c) for o in codes)}
         return tuple(sorted(precise))
+
+    @staticmethod
+    def _insured_where(
+        own: Sequence[Place], bound: Sequence[Place], start: Sequence[Place]
+    ) -> bool:
+        """ "医保一直在青岛交，现在换工作去杭州", "溧阳的医保关系要转到苏州", "insured in Wuxi
+        for 5 years and now moving to Beijing", "阿克苏的，我要去深圳工作了": the message says
+        where the account is now, so the move leaves no doubt (a bare "从A换工作到B" does)."""
+        stated = [p for p in own if p.score >= INSURED and p not in bound and p not in start]
+        return len({c for p in stated for c in p.codes}) == 1
 
     def to_someone(self, message: Message, hit: Hit) -> bool:
         """A relative one moves to is a destination, not who the money is for:
@@ -57,10 +70,10 @@ class Moves:
             grammar.their_side
         )
 
-    def _before(self, message: Message, place: Place) -> str:
+    def _before(self, message: Message, place: Place, hometown: bool = True) -> str:
         """The text before a place in its clause, without a hometown word: "转回老家盐城"."""
         before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
-        for word in self.lexicon.origin_cues:
+        for word in self.lexicon.origin_cues if hometown else ():
             if before.endswith(word):
                 return before.removesuffix(word).rstrip()
         return before
