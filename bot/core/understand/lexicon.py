@@ -26,6 +26,7 @@ LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
 # A level word and its pinyin: 朝阳区 is also "朝阳" (chaoyangqu, "chaoyang") in context.
 _LEVEL_SUFFIXES = {"区": "qu", "县": "xian", "市": "shi", "旗": "qi"}
+_DISTRICT = "地区"  # a prefecture run by its province's agency (喀什地区), named after its seat
 REGION = "region"  # the internal slot for province and city names
 SLOTS = (ids.INSURANCE, ids.CATEGORY, ids.ITEM, ids.RELATIVE, ids.SCOPE)
 
@@ -192,11 +193,14 @@ class LexiconBuilder:
     def _division_names(self) -> Iterator[tuple[str, str, bool]]:
         """(name, code, contextual) for every division.
 
-        A prefecture's short name means its seat when the seat bears it (恩施 -> 恩施市, the
-        prefecture being 恩施州); a name kept long because it clashes (朝阳区) is also known
+        A name shared by a prefecture and its seat (大理州 and 大理市) means the autonomous
+        prefecture (大理, 恩施, 楚雄: people and the blind set's writers name the 州 so, and it
+        is the pooling area), but a 地区's seat (喀什 -> 喀什市: the city is what the name
+        evokes; 喀什地区 is said in full); the other one only with its level word or where
+        another place confirms it. A name kept long because it clashes (朝阳区) is also known
         without its level word (朝阳), but only where another place in the message confirms it
         ("北京朝阳", "Beijing Chaoyang"): `contextual`."""
-        seats = {}
+        shared = {}  # a shared name's other meaning: the seat, or (for a 地区) the prefecture
         for division in self.divisions:
             parent = self.divisions.get(division.parent or "")
             if (
@@ -205,14 +209,17 @@ class LexiconBuilder:
                 and not parent.name.endswith("市")
                 and division.name == parent.short + "市"
             ):
-                seats[parent.code] = division.code
+                if parent.name.endswith(_DISTRICT):
+                    shared[parent.code] = (division.code, parent.code)
+                else:
+                    shared[parent.code] = (parent.code, division.code)
         for division in self.divisions:
             yield division.name, division.code, False
-            seat = seats.get(division.code)
+            pair = shared.get(division.code)
             for name in (division.short, *pinyin_names(division.pinyin, len(division.short))):
-                if seat is not None and name != division.name:
-                    yield name, seat, False
-                    yield name, division.code, True
+                if pair is not None and name != division.name:
+                    yield name, pair[0], False
+                    yield name, pair[1], True
                 else:
                     yield name, division.code, False
             if division.short == division.name and division.name[-1] in _LEVEL_SUFFIXES:
