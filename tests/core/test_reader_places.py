@@ -521,3 +521,27 @@ def test_hometown_insurance_and_neighbours(
     reader: Understander, text: str, slot: str, value: str
 ) -> None:
     assert read(reader, text).answers.get(slot) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A province after a comma only says which place: same person, same cue.
+        (
+            "My father died last month. He was insured in Guyuan, Ningxia and there's still 20k"
+            " in his medical insurance personal account. Can the family get it?",
+            "640400",
+        ),
+        ("I'm in Hangzhou, my dad is insured in Guyuan, Ningxia, can I buy his medicine", "330100"),
+        (
+            "My mum is insured in Taizhou, Jiangsu, I'm in Shanghai, can I buy her medicine",
+            "310000",
+        ),
+    ],
+)
+def test_a_province_after_a_comma_qualifies_the_place_before(
+    reader: Understander, text: str, code: str | None
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.regions
