@@ -20,6 +20,7 @@ from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
 from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
+from bot.core.understand.spelling import misspelt
 from bot.core.understand.topic import TopicWords, read_topic
 
 LEXICON_FILE = "lexicon.yaml"
@@ -122,7 +123,8 @@ class LexiconBuilder:
         for key in data:
             if key not in _KNOWN_KEYS:
                 self._problem(key, f"unknown section '{key}'")
-        self._add_regions(set(self._texts("not_places", data.get("not_places"))))
+        not_places = set(self._texts("not_places", data.get("not_places")))
+        self._add_regions(not_places)
         self._add_region_extra(data.get("region_extra"))
         for slot in SLOTS:
             self._add_slot(slot, data.get(slot))
@@ -138,6 +140,7 @@ class LexiconBuilder:
         if not isinstance(owner, Mapping):
             self._problem("card_owner", "card_owner must map use and card to lists of words")
             owner = {}
+        self._add_misspellings(not_places)
         self._check_conflicts()
         lexicon = Lexicon(
             words=self._words(),
@@ -189,6 +192,22 @@ class LexiconBuilder:
             for name in _region_names(region):
                 if (len(name) > 1 or name.isascii()) and self.normalize(name) not in not_places:
                     self._add(name, "word", Sense(REGION, (region.code,)), 0, check=False)
+
+    def _add_misspellings(self, not_places: set[str]) -> None:
+        """The usual misspellings (spelling.py) of the latin names of provinces, prefectures
+        and county-level cities, where they spell no other word: "Suzou", "Shijiazuang"."""
+        names = [
+            key
+            for key, listed in self.senses.items()
+            if key.isascii()
+            and all(s.slot == REGION for s in listed)
+            and (merged := _merge_senses(listed, self._rank))
+            and not merged[0].weak
+            and all(self._rank(c) <= 2 for c in merged[0].options)
+        ]
+        for slip, name in misspelt(names, self.kinds.keys() | not_places).items():
+            self.kinds.setdefault(slip, {}).setdefault("word", 0)
+            self.senses[slip] = list(self.senses[name])
 
     def _division_names(self) -> Iterator[tuple[str, str, bool]]:
         """(name, code, contextual) for every division.
