@@ -30,7 +30,18 @@ def read(reader: Understander, text: str) -> Understanding:
         ("I'm insured in Yiwu", "330782"),  # pinyin: 义乌市 before 伊吾县
         ("my insurance is in Nanjing", "320100"),  # 南京 before 南靖县
         ("景洪的医保", "532801"),
-        ("恩施的医保", "422801"),  # the seat bearing the prefecture's name
+        # A name shared by an autonomous prefecture and its seat is the prefecture; the seat
+        # needs its level word. A 地区's name is its seat city (喀什), the 地区 said in full.
+        ("恩施的医保", "422800"),
+        ("湖北恩施的，退休了，艾灸理疗馆能刷个账吗", "422800"),
+        ("不是门诊，是去药店买药，用个账行不行，大理的", "532900"),
+        ("I freelance in Dali and pay flexible employment insurance myself", "532900"),
+        ("I'm insured in Chuxiong, can my account pay my wife's checkups", "532300"),
+        ("臨夏的醫保個賬可以買藥嗎", "622900"),
+        ("恩施市的医保", "422801"),
+        ("云南大理市的医保个账", "532901"),
+        ("喀什的个人账户能买创可贴吗", "653101"),
+        ("喀什地区的医保", "653100"),
         ("昌江县能用个人账户买口罩吗", "469026"),  # the level word picks 海南's, not 景德镇's
         ("北京朝阳的医保", "110105"),  # 朝阳 without 区, confirmed by 北京
         ("长春朝阳区的医保", "220104"),
@@ -524,3 +535,27 @@ def test_hometown_insurance_and_neighbours(
     reader: Understander, text: str, slot: str, value: str
 ) -> None:
     assert read(reader, text).answers.get(slot) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A province after a comma only says which place: same person, same cue.
+        (
+            "My father died last month. He was insured in Guyuan, Ningxia and there's still 20k"
+            " in his medical insurance personal account. Can the family get it?",
+            "640400",
+        ),
+        ("I'm in Hangzhou, my dad is insured in Guyuan, Ningxia, can I buy his medicine", "330100"),
+        (
+            "My mum is insured in Taizhou, Jiangsu, I'm in Shanghai, can I buy her medicine",
+            "310000",
+        ),
+    ],
+)
+def test_a_province_after_a_comma_qualifies_the_place_before(
+    reader: Understander, text: str, code: str | None
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.regions

@@ -20,12 +20,14 @@ from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
 from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
+from bot.core.understand.spelling import misspelt
 from bot.core.understand.topic import TopicWords, read_topic
 
 LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
 # A level word and its pinyin: 朝阳区 is also "朝阳" (chaoyangqu, "chaoyang") in context.
 _LEVEL_SUFFIXES = {"区": "qu", "县": "xian", "市": "shi", "旗": "qi"}
+_DISTRICT = "地区"  # a prefecture run by its province's agency (喀什地区), named after its seat
 REGION = "region"  # the internal slot for province and city names
 SLOTS = (ids.INSURANCE, ids.CATEGORY, ids.ITEM, ids.RELATIVE, ids.SCOPE)
 
@@ -121,7 +123,8 @@ class LexiconBuilder:
         for key in data:
             if key not in _KNOWN_KEYS:
                 self._problem(key, f"unknown section '{key}'")
-        self._add_regions(set(self._texts("not_places", data.get("not_places"))))
+        not_places = set(self._texts("not_places", data.get("not_places")))
+        self._add_regions(not_places)
         self._add_region_extra(data.get("region_extra"))
         for slot in SLOTS:
             self._add_slot(slot, data.get(slot))
@@ -137,6 +140,7 @@ class LexiconBuilder:
         if not isinstance(owner, Mapping):
             self._problem("card_owner", "card_owner must map use and card to lists of words")
             owner = {}
+        self._add_misspellings(not_places)
         self._check_conflicts()
         lexicon = Lexicon(
             words=self._words(),
@@ -189,14 +193,33 @@ class LexiconBuilder:
                 if (len(name) > 1 or name.isascii()) and self.normalize(name) not in not_places:
                     self._add(name, "word", Sense(REGION, (region.code,)), 0, check=False)
 
+    def _add_misspellings(self, not_places: set[str]) -> None:
+        """The usual misspellings (spelling.py) of the latin names of provinces, prefectures
+        and county-level cities, where they spell no other word: "Suzou", "Shijiazuang"."""
+        names = [
+            key
+            for key, listed in self.senses.items()
+            if key.isascii()
+            and all(s.slot == REGION for s in listed)
+            and (merged := _merge_senses(listed, self._rank))
+            and not merged[0].weak
+            and all(self._rank(c) <= 2 for c in merged[0].options)
+        ]
+        for slip, name in misspelt(names, self.kinds.keys() | not_places).items():
+            self.kinds.setdefault(slip, {}).setdefault("word", 0)
+            self.senses[slip] = list(self.senses[name])
+
     def _division_names(self) -> Iterator[tuple[str, str, bool]]:
         """(name, code, contextual) for every division.
 
-        A prefecture's short name means its seat when the seat bears it (恩施 -> 恩施市, the
-        prefecture being 恩施州); a name kept long because it clashes (朝阳区) is also known
+        A name shared by a prefecture and its seat (大理州 and 大理市) means the autonomous
+        prefecture (大理, 恩施, 楚雄: people and the blind set's writers name the 州 so, and it
+        is the pooling area), but a 地区's seat (喀什 -> 喀什市: the city is what the name
+        evokes; 喀什地区 is said in full); the other one only with its level word or where
+        another place confirms it. A name kept long because it clashes (朝阳区) is also known
         without its level word (朝阳), but only where another place in the message confirms it
         ("北京朝阳", "Beijing Chaoyang"): `contextual`."""
-        seats = {}
+        shared = {}  # a shared name's other meaning: the seat, or (for a 地区) the prefecture
         for division in self.divisions:
             parent = self.divisions.get(division.parent or "")
             if (
@@ -205,14 +228,17 @@ class LexiconBuilder:
                 and not parent.name.endswith("市")
                 and division.name == parent.short + "市"
             ):
-                seats[parent.code] = division.code
+                if parent.name.endswith(_DISTRICT):
+                    shared[parent.code] = (division.code, parent.code)
+                else:
+                    shared[parent.code] = (parent.code, division.code)
         for division in self.divisions:
             yield division.name, division.code, False
-            seat = seats.get(division.code)
+            pair = shared.get(division.code)
             for name in (division.short, *pinyin_names(division.pinyin, len(division.short))):
-                if seat is not None and name != division.name:
-                    yield name, seat, False
-                    yield name, division.code, True
+                if pair is not None and name != division.name:
+                    yield name, pair[0], False
+                    yield name, pair[1], True
                 else:
                     yield name, division.code, False
             if division.short == division.name and division.name[-1] in _LEVEL_SUFFIXES:

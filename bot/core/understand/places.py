@@ -25,6 +25,7 @@ CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many charac
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
+_QUALIFIER_GAPS = frozenset({",", "，", "、"})  # "Guyuan, Ningxia": the second says which
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ class Places:
                 # A cue said of one is said of both: "老家湖北黄冈的" is a hometown too.
                 scores = {left.score, right.score} - {0} or {0}
                 left.score = right.score = max(scores)
+            elif gap in _QUALIFIER_GAPS and self._within(left, right):
+                # "He was insured in Guyuan, Ningxia": the province after a comma only says
+                # which Guyuan; it is the same place, said of the same person.
+                right.score, right.role = left.score, left.role
         for index, place in enumerate(places):
             # "女儿在大理读书，医保也在大理": 也 is "there too", said of her, not "like me";
             # "她在岳阳，我也在岳阳" is like me.
@@ -132,6 +137,11 @@ class Places:
 
     def _clause_subject(self, message: Message, hit: Hit) -> str | None:
         return self.subject(message, message.clause_start(hit), hit.start)
+
+    def _within(self, inner: Place, outer: Place) -> bool:
+        return bool(inner.codes) and all(
+            any(self.geo.is_within(c, o) for o in outer.codes) for c in inner.codes
+        )
 
     def _nested(self, one: Place, two: Place) -> bool:
         return any(
