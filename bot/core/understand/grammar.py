@@ -45,6 +45,13 @@ class Grammar:
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"
+    parents_in_law: tuple[str, ...]  # a spouse's parents: 婆婆, MIL (see viewpoint.py)
+    mother_side: tuple[str, ...]  # a mother and her parents: 妈, 外婆 (see viewpoint.py)
+    father_side: tuple[str, ...]  # a father and his parents: 爸, 奶奶
+    he: tuple[str, ...]  # pronouns for a man only: his, him (not 他, often written for anyone)
+    she: tuple[str, ...]  # pronouns for a woman only: her, 她
+    male_kin: tuple[str, ...]  # kin words for a man: husband, 老公 (see owner.py)
+    female_kin: tuple[str, ...]  # kin words for a woman: wife, 老婆
 
 
 def build_grammar(

@@ -24,6 +24,7 @@ class Owner:
 
     hit: Hit
     names: frozenset[int]  # start offsets of the hits naming the owner
+    kin: Hit | None = None  # the kin word naming them (老公 for "老公…他的个账"), if any
 
     def refers(self, hit: Hit) -> bool:
         return hit.start in self.names
@@ -56,8 +57,32 @@ class Owners:
             if h is owner or not self._beneficiary(message, h)
         ]
         kin = owner if owner.senses(ids.RELATIVE) else None
-        if kin is None:  # 他: the first relative named before it
-            kin = next((h for h in relatives if h.start < owner.start), None)
+        if kin is None:  # 他: the first relative named before it ...
+            # ... that is not who the money is for ("外婆住院，妈妈问能不能用她的医保给外婆付")
+            paid_for = {
+                s.options
+                for h in message.hits
+                if h.start > owner.start and self._beneficiary(message, h)
+                for s in h.senses(ids.RELATIVE)
+            }
+            candidates = [
+                h
+                for h in relatives
+                if h.start < owner.start
+                and not {s.options for s in h.senses(ids.RELATIVE)} <= paid_for
+                and self._same_sex(owner, h, strict=True)
+            ]
+            candidates = [h for h in candidates if self._same_sex(owner, h)] or candidates
+            # ... or the one just named in its clause ("Can my husband pay with his account")
+            # (not "granny's" in "can my wife pay granny's premium from her account").
+            near = [
+                h
+                for h in candidates
+                if h.clause == owner.clause
+                and not message.text[h.end :].startswith(self.lexicon.grammar.possessive)
+            ]
+            chosen = near[-1:] or candidates[:1]
+            kin = chosen[0] if chosen else None
         names = {owner.start}
         for hit in message.hits:
             if kin is not None and hit.senses(ids.RELATIVE) == kin.senses(ids.RELATIVE):
@@ -66,7 +91,18 @@ class Owners:
                 last = [h for h in relatives if h.end <= hit.start]
                 if (last and last[-1].start in names) or (not last and owner.person):
                     names.add(hit.start)
-        return Owner(owner, frozenset(names))
+        return Owner(owner, frozenset(names), kin)
+
+    def _same_sex(self, pronoun: Hit, kin: Hit, strict: bool = False) -> bool:
+        """ "his" is not the wife's, "她" not the husband's; unless `strict`, 他 (written for
+        anyone, but mostly a man) is not a woman's either."""
+        grammar = self.lexicon.grammar
+        key = pronoun.word.key
+        if key in grammar.he or (not strict and key.startswith("他")):
+            return kin.word.key not in grammar.female_kin
+        if key in grammar.she:
+            return kin.word.key not in grammar.male_kin
+        return True
 
     def _asks_for(self, message: Message, hit: Hit) -> bool:
         """ "帮我爸问一下，他退休了医保在洛阳": asking for someone about their own account."""

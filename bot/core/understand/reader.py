@@ -31,6 +31,7 @@ from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.places import OTHER, Evidence, Places, Region
 from bot.core.understand.topic import Named, decide
+from bot.core.understand.viewpoint import turn_evidence
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
@@ -122,6 +123,7 @@ class Understander:
             found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
             if slot == ids.RELATIVE:  # "儿子儿媳都在上海…给孙女交": the others are context
                 found = self._beneficiaries.narrow(message, found)
+                found = turn_evidence(message, found, owner, self.lexicon.grammar)
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         moved = (
             self._moves.candidates(message, places, answers.get(ids.ITEM) == ids.TRANSFER)
