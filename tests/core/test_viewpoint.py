@@ -64,3 +64,30 @@ def test_only_turns_the_words_decide(flow: Flow) -> None:
     assert turned("parent", "妈妈", "grandparent", "grandma", False, lexicon.grammar) is None
     assert turned("parent", "妈妈", "grandparent", "外婆", False, lexicon.grammar) == "parent"
     assert turned("spouse", "老公", "other", "朋友", False, lexicon.grammar) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "scope", "region"),
+    [
+        # both insured in one place, "we" with the insurance named between
+        ("我和我妹医保都在赣州，想用我个账给她交居民医保", "same_area", "360700"),
+        ("俩人都是银川的医保，老婆产检能刷我个账吗", "same_area", "640100"),
+        ("妹妹医保也是赣州的，能用我赣州的个账给她买药吗", "same_area", "360700"),
+        # the holder and the one paid for, named together
+        ("妈妈和外婆都是海口的医保，妈妈想用她的医保给外婆付住院的钱", "same_area", "460100"),
+        # one in each place: compared with each other; the speaker's, when said, is the account's
+        ("我和老公医保一个在温州一个在丽水，能绑家庭共济不", "same_province", None),
+        (
+            "我们两口子一个在宜宾一个在泸州交医保，宜宾那个是我，能用我个账给她买药不",
+            "same_province",
+            "511500",
+        ),
+        # 成都 is a place, not 都交医保 ("we all pay")
+        ("我跟我爸一个在成都交医保一个在绵阳交，能给他买药吗", "same_province", None),
+    ],
+)
+def test_where_the_relative_is_insured(
+    reader: Understander, text: str, scope: str, region: str | None
+) -> None:
+    got = reader.understand(text)
+    assert (got.answers.get("scope"), got.region) == (scope, region)

@@ -40,6 +40,11 @@ class Away:
                 and not self._hometown(message, p)
             )
         ]
+        if holder.code is None:  # "我和老公医保一个在温州一个在丽水": the two compared
+            pairs = {self.geo.compare(p.codes[0], p.pair[0]) for p in places if _paired(p)}
+            scope = pairs.pop() if len(pairs) == 1 else None
+            if scope is not None:
+                return [Evidence(places[0].hit, Sense(ids.SCOPE, (scope,)))]
         insured = [e for p in theirs if p.score >= INSURED for e in self._compared(p, holder)]
         if any(not e.narrows for e in insured):
             return insured
@@ -171,3 +176,7 @@ class Away:
         end = next((s - 1 for s in message.clause_starts if s > place.end), len(message.text))
         after = message.text[place.end : min(end, place.end + OFFSITE_REACH + 6)]
         return any(word in after for word in self.lexicon.grammar.sick_words)
+
+
+def _paired(place: Place) -> bool:
+    return len(place.codes) == 1 and len(place.pair) == 1

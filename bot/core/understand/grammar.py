@@ -44,6 +44,7 @@ class Grammar:
     relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
+    our_insurance: tuple[str, ...]  # between "we" and 都: "我俩医保都在赣州"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"
     parents_in_law: tuple[str, ...]  # a spouse's parents: 婆婆, MIL (see viewpoint.py)
     mother_side: tuple[str, ...]  # a mother and her parents: 妈, 外婆 (see viewpoint.py)
@@ -52,6 +53,10 @@ class Grammar:
     she: tuple[str, ...]  # pronouns for a woman only: her, 她
     male_kin: tuple[str, ...]  # kin words for a man: husband, 老公 (see owner.py)
     female_kin: tuple[str, ...]  # kin words for a woman: wife, 老婆
+    each: tuple[str, ...]  # "一个在A一个在B": one in each place (see each.py)
+    that_one_is_me: tuple[str, ...]  # after one of them: "宜宾那个是我"
+    i_am_the_one: tuple[str, ...]  # before one of them: "我係江門嗰個", "I'm the one in"
+    that_one: tuple[str, ...]  # ... and after it: 嗰个, 那个
 
 
 def build_grammar(

@@ -50,6 +50,7 @@ class Place:
     score: int  # how likely it is the account's region (see _region_score)
     role: str  # HOLDER, RELATIVE (where a relative is) or TOGETHER (where both are)
     alternatives: tuple[str, ...] = ()  # ... if another place confirms one (北京朝阳)
+    pair: tuple[str, ...] = ()  # the other place of "一个在A一个在B" (each.py)
 
 
 @dataclass(frozen=True)
@@ -266,11 +267,14 @@ class Places:
         their place is the account's and the speaker's is where the money is spent."""
         for place in places:
             before = message.text[message.clause_start(place.hit) : place.hit.start]
-            # "我老婆係大陸人，我哋喺東莞，佢想用佢嘅醫保卡": "we" include the owner.
-            if self.said_of_owner(message, place.hit, owner) or said_of_us(
-                before, self.lexicon.grammar, adverb=False
-            ):
-                place.role = HOLDER
+            group = self._group(message, place.hit)
+            # "妈妈和外婆都是海口的医保", "we all live in Xuzhou" (with grandma's card): the owner
+            # and others; "我老婆係大陸人，我哋喺東莞，佢想用佢嘅醫保卡": "we" include the owner.
+            if any(owner.refers(h) for h in group):
+                others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
+                place.role = TOGETHER if others else HOLDER
+            elif said_of_us(before, self.lexicon.grammar, adverb=False):
+                place.role = TOGETHER
             elif place.role in (HOLDER, TOGETHER):
                 place.role = RELATIVE  # "我和娃的医保在柳州": not the owner's
 
@@ -278,6 +282,11 @@ class Places:
         """Whether the last person named before `hit` (in its clause, else the clause before),
         with anyone joined to them by 和/同/and, is the owner: "老公医保在石家庄", "我爸在西安
         退休", "我同老公都係中山醫保"; not "My husband works in Karamay and I'm in Urumqi"."""
+        return any(owner.refers(h) for h in self._group(message, hit))
+
+    def _group(self, message: Message, hit: Hit) -> list[Hit]:
+        """The last person named before `hit` (in its clause, else the clause before), with
+        anyone joined to them by 和/同/and."""
         start = message.clause_start(hit)
         spans = [(start, hit.start)]
         if hit.clause > 0:
@@ -296,8 +305,8 @@ class Places:
                 if gap and gap not in self.lexicon.coordinators:
                     break
                 group.append(persons.pop())
-            return any(owner.refers(h) for h in group)
-        return False
+            return group
+        return []
 
     # --- whose place --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.away import Away
 from bot.core.understand.beneficiary import Beneficiaries
+from bot.core.understand.each import one_in_each
 from bot.core.understand.geography import Geography
 from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
@@ -108,6 +109,7 @@ class Understander:
         ambiguous: dict[str, tuple[str, ...]] = {}
         negated: dict[str, tuple[str, ...]] = {}
         places = self._places.find(message)
+        one_in_each(message, places, self.lexicon.grammar)  # "一个在宜宾一个在泸州"
         owner = self._owners.find(message)
         if owner is not None:
             self._places.card_is_theirs(message, places, owner)

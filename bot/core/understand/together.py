@@ -24,7 +24,12 @@ def said_of_us(before: str, grammar: Grammar, adverb: bool = True) -> bool:
     often "we here" (我们这边) as the household. English "we live in" is said of the household."""
     for word in grammar.we:
         for at in _occurrences(before, word):
-            gap, has_adverb = _strip_adverbs(before[at + len(word) :].strip(), grammar.also)
+            gap = before[at + len(word) :].strip()
+            for noun in grammar.our_insurance:  # "我俩医保都在", "我們醫保都在揭陽"
+                if gap.startswith(noun):
+                    gap = gap[len(noun) :].strip()
+                    break
+            gap, has_adverb = _strip_adverbs(gap, grammar.also)
             if (has_adverb or word.isascii() or not adverb) and gap in grammar.location_gaps:
                 return True
     return False
