@@ -59,17 +59,20 @@ class Owners:
         kin = owner if owner.senses(ids.RELATIVE) else None
         if kin is None:  # 他: the first relative named before it ...
             # ... that is not who the money is for ("外婆住院，妈妈问能不能用她的医保给外婆付")
-            paid_for = {
-                s.options
+            paid_for = [
+                h
                 for h in message.hits
                 if h.start > owner.start and self._beneficiary(message, h)
-                for s in h.senses(ids.RELATIVE)
-            }
+                if h.senses(ids.RELATIVE)
+            ]
             candidates = [
                 h
                 for h in relatives
                 if h.start < owner.start
-                and not {s.options for s in h.senses(ids.RELATIVE)} <= paid_for
+                and not any(
+                    p.senses(ids.RELATIVE) == h.senses(ids.RELATIVE) and not self._other_sex(p, h)
+                    for p in paid_for
+                )
                 and self._same_sex(owner, h, strict=True)
             ]
             candidates = [h for h in candidates if self._same_sex(owner, h)] or candidates
@@ -85,13 +88,28 @@ class Owners:
             kin = chosen[0] if chosen else None
         names = {owner.start}
         for hit in message.hits:
-            if kin is not None and hit.senses(ids.RELATIVE) == kin.senses(ids.RELATIVE):
+            if (
+                kin is not None
+                and hit.senses(ids.RELATIVE) == kin.senses(ids.RELATIVE)
+                and not self._other_sex(kin, hit)  # "my mum … my dad": not the same person
+            ):
                 names.add(hit.start)
             elif hit.person == "third_person":
                 last = [h for h in relatives if h.end <= hit.start]
+                # "…for my son's flu shot, he's insured in Wuxi too": he is the son, though
+                # the money is for him; not "her" (mum's) card.
+                kin_before = [h for h in message.hits if _is_kin(h) and h.end <= hit.start]
+                fitting = [h for h in kin_before if self._same_sex(hit, h)]
+                if fitting and fitting[-1] not in last:
+                    continue
                 if (last and last[-1].start in names) or (not last and owner.person):
                     names.add(hit.start)
         return Owner(owner, frozenset(names), kin)
+
+    def _other_sex(self, one: Hit, two: Hit) -> bool:
+        grammar = self.lexicon.grammar
+        keys = {one.word.key, two.word.key}
+        return bool(keys & set(grammar.male_kin)) and bool(keys & set(grammar.female_kin))
 
     def _same_sex(self, pronoun: Hit, kin: Hit, strict: bool = False) -> bool:
         """ "his" is not the wife's, "她" not the husband's; unless `strict`, 他 (written for
@@ -161,6 +179,10 @@ class Owners:
             if hit.start == at and hit.senses(ids.INSURANCE):
                 return owned[hit.end - hit.start :].lstrip()
         return owned
+
+
+def _is_kin(hit: Hit) -> bool:
+    return bool(hit.senses(ids.RELATIVE)) and _is_other(hit)
 
 
 def _is_other(hit: Hit) -> bool:

@@ -270,11 +270,15 @@ class Places:
             group = self._group(message, place.hit)
             # "妈妈和外婆都是海口的医保", "we all live in Xuzhou" (with grandma's card): the owner
             # and others; "我老婆係大陸人，我哋喺東莞，佢想用佢嘅醫保卡": "we" include the owner.
-            if any(owner.refers(h) for h in group):
-                others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
-                place.role = TOGETHER if others else HOLDER
-            elif said_of_us(before, self.lexicon.grammar, adverb=False):
+            if said_of_us(before, self.lexicon.grammar, adverb=False):
                 place.role = TOGETHER
+            elif any(owner.refers(h) for h in group):
+                others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
+                # "… my dad's premium? Both in Tangshan"; not "我同老公都係中山醫保" (the two)
+                both = _cue_before(before, self.lexicon.together_cues, reach=0) and not any(
+                    h.person == "first_person" for h in group
+                )
+                place.role = TOGETHER if others or both else HOLDER
             elif place.role in (HOLDER, TOGETHER):
                 place.role = RELATIVE  # "我和娃的医保在柳州": not the owner's
 

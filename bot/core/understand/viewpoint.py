@@ -22,6 +22,8 @@ from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import Owner
 from bot.core.understand.places import Evidence
 
+SPEAKER_REACH = 12  # "我是嫁过来的越南媳妇": the kin word ends the speaker's description
+
 # (the holder's relation to the speaker, the beneficiary's) -> the beneficiary's to the holder.
 _TURNED: dict[tuple[str, str], str] = {
     (ids.SPOUSE, ids.CHILD): ids.CHILD,  # our kid
@@ -55,6 +57,11 @@ def turned(
     from the words)."""
     if holder == ids.SPOUSE and option == ids.OTHER_PERSON and in_law:
         return ids.PARENT  # "老公的个账给婆婆": his mother
+    if holder == option and holder in (ids.PARENT, ids.GRANDPARENT):
+        # "my mom … can she pay my dad's premium": her husband
+        sexes = {holder_word in grammar.female_kin, word in grammar.female_kin}
+        known = {holder_word, word} <= {*grammar.female_kin, *grammar.male_kin}
+        return ids.SPOUSE if known and len(sexes) == 2 else None
     if {holder, option} == {ids.PARENT, ids.GRANDPARENT}:
         # "妈妈用她的医保给外婆付": the mother's own mother; "奶奶" would be her mother-in-law.
         sides = (_side(holder_word, grammar), _side(word, grammar))
@@ -89,6 +96,8 @@ def turn_evidence(
             for e in found
             if e.hit not in grandparent
         ]
+    speaker = _speaker_is(message, grammar)
+    found = [e for e in found if e.hit not in speaker]
     if owner is None or owner.kin is None:
         return list(found)
     relation = [o for s in owner.kin.senses(ids.RELATIVE) if not s.weak for o in s.options]
@@ -142,4 +151,22 @@ def _speaker_is_grandparent(message: Message, grammar: Grammar) -> list[Hit]:
         after = message.text[hit.end : hit.end + 1]
         if before.endswith(SPEAKER_IS) or (after == "我" and not before):
             found.append(hit)
+    return found
+
+
+def _speaker_is(message: Message, grammar: Grammar) -> list[Hit]:
+    """The kin word a clause opening with 我是 ends on names the speaker: "我是嫁过来的越南媳妇"
+    (not "我是给我妈问的")."""
+    found = []
+    for clause, start in enumerate(message.clause_starts):
+        if not message.text[start:].startswith(SPEAKER_IS[:2]):  # 我是, 我系
+            continue
+        hits = [h for h in message.hits if h.clause == clause]
+        kin = [h for h in hits if h.senses(ids.RELATIVE)]
+        if not kin or kin[-1].start - start > SPEAKER_REACH:
+            continue
+        between = message.text[start : kin[-1].start]
+        others = [h for h in hits if h.start < kin[-1].start and h.start > start]
+        if not others and not any(w in between for w in grammar.beneficiary):
+            found.append(kin[-1])
     return found
