@@ -559,3 +559,66 @@ def test_a_province_after_a_comma_qualifies_the_place_before(
     got = read(reader, text)
     assert got.region == code, got
     assert not got.regions
+
+
+# --- travelling for care: the place one goes to or stays at is not the account's --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("我医保在沈阳，冬天去三亚住几个月，在那边买药能刷个账吗", "210100"),
+        ("在海南过冬，医保是长春的，这边看病能用个人账户吗", "220100"),
+        ("退休在包头，去北海旅居半年，那边药店能刷卡不", "150200"),
+        ("在三亚过冬，老头子要开药，个账能不能用 我俩都是哈尔滨退休的", "230100"),
+        ("拉萨这边的医保个人账户能在内地用吗，我退休了要回四川养老", "540100"),
+        ("我是退休的，住在广西北海，想去海南过冬，在三亚药店买药能刷北海的卡不", "450500"),
+        ("我係大連退休嘅，冬天去海南過冬，喺嗰邊睇病可唔可以用個賬", "210200"),
+        ("醫保喺廣州，去澳門藥房買藥個賬用得唔得", "440100"),
+        ("我住澳門，但係喺珠海買咗醫保，個賬可以喺澳門藥房用嗎", "440400"),
+        (
+            "Insured in Harbin, spending the winter in Sanya, can I buy medicine at pharmacies there?",
+            "230100",
+        ),
+        (
+            "We're retirees from Chifeng, Inner Mongolia, wintering in Hainan, can we see doctors there using our personal account?",
+            "150400",
+        ),
+        (
+            "Insured in Shenzhen, can I use my personal account at pharmacies in Hong Kong?",
+            "440300",
+        ),
+        ("我在三亚过冬，个账能买药吗", None),  # away from wherever the account is
+        ("要去北京住院，个账能用吗", None),
+    ],
+)
+def test_travelling_for_care_is_offsite_and_not_the_region(
+    reader: Understander, text: str, code: str | None
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers["item"] == "offsite_care", got
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "item"),
+    [
+        # A relative's place outside the mainland is theirs, not care away from the account.
+        ("在深圳上班的台湾人，想帮在台湾的爸妈买药，医保卡能刷吗", "440300", "pharmacy_drugs"),
+        # Going back to a place leaves it a candidate for the account's place.
+        (
+            "Returned to Quanzhou after 8 years abroad, how do I check my account balance",
+            "350500",
+            "check_balance",
+        ),
+        # A move is no care: "去深圳工作了" with a transfer stays a transfer.
+        ("长春交的医保，我要去深圳工作了，个人账户余额咋转", None, "transfer"),
+    ],
+)
+def test_going_somewhere_without_care_is_not_offsite(
+    reader: Understander, text: str, code: str | None, item: str
+) -> None:
+    got = read(reader, text)
+    if code is not None:
+        assert got.region == code, got
+    assert got.answers.get("item") == item, got

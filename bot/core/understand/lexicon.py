@@ -234,6 +234,8 @@ class LexiconBuilder:
                     shared[parent.code] = (parent.code, division.code)
         for division in self.divisions:
             yield division.name, division.code, False
+            if division.name.endswith("自治州"):  # 大理州, 恩施州: the everyday name
+                yield division.short + "州", division.code, False
             pair = shared.get(division.code)
             for name in (division.short, *pinyin_names(division.pinyin, len(division.short))):
                 if pair is not None and name != division.name:

@@ -25,6 +25,7 @@ CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many charac
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
+GONE = -2  # the score of a place one goes to or stays at for a while: never the account's
 _QUALIFIER_GAPS = frozenset({",", "，", "、"})  # "Guyuan, Ningxia": the second says which
 
 
@@ -222,7 +223,11 @@ class Places:
     ) -> Region:
         """The account's place, and the province and city answers it gives (`relatives_too`:
         the relative is the account holder, as when the holder has died)."""
-        own = [p for p in places if not p.hit.negated and (relatives_too or p.role != RELATIVE)]
+        own = [
+            p
+            for p in places
+            if not p.hit.negated and p.score > GONE and (relatives_too or p.role != RELATIVE)
+        ]
         region = self._pick(own)
         if region.codes:
             self.geo.answers(region.codes, answers, ambiguous)
@@ -312,7 +317,7 @@ class Places:
 
     def _region_score(self, message: Message, index: int) -> int:
         """3: the message opens with it ("仙桃的，…"); 2: said with an insurance word;
-        -1: a hometown; 1: where the speaker is; else 0."""
+        -1: a hometown; GONE: where one goes or stays a while; 1: where the speaker is; else 0."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + (20 if hit.word.key.isascii() else 8)]
@@ -320,17 +325,23 @@ class Places:
         grammar = lex.grammar
         if _introduces(message.text, hit, grammar.possessive):
             return 3
-        used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
+        # "个账在燕郊药店", "account in Shanghai hospitals"
+        used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
         if (
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
         ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
             return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
+        if after.startswith(grammar.sojourn) or (
+            _cue_before(before, lex.elsewhere_cues, reach=0)
+            and not _cue_before(before, grammar.returning, reach=0)
+        ):
+            return GONE  # where one goes or stays: "要去北京住院", "在三亚过冬", "moving to"
         if (
             _cue_before(before, lex.origin_cues)
             or _is_origin(after, grammar)
-            or _cue_before(before, lex.elsewhere_cues, reach=0)
+            or _cue_before(before, grammar.returning, reach=0)
         ):
-            return -1  # a hometown, or where one goes: "要去北京住院", "moving to Shanghai"
+            return -1  # a hometown, or where one goes back to: "老家湖南的", "回泉州了"
         if _cue_before(before, lex.speaker_cues, reach=1):
             return 1
         return 0
