@@ -622,3 +622,26 @@ def test_going_somewhere_without_care_is_not_offsite(
     if code is not None:
         assert got.region == code, got
     assert got.answers.get("item") == item, got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A question's 不/没 at a pause does not deny the place said after it.
+        ("姐妹们 NT和四维能刷个账不 佛山的", "440600"),
+        ("吃的钙片鱼油之类 个账能买不 沧州", "130900"),
+        ("门诊挂号看病能刷个人账户不 我在太原", "140100"),
+        ("医保卡能买血压计没 我是南宁的", "450100"),
+    ],
+)
+def test_a_question_particle_before_a_pause_negates_nothing(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.negated, got
+
+
+def test_a_negation_right_before_a_place_still_denies_it(reader: Understander) -> None:
+    got = read(reader, "我不在南京了，个账能买药吗")
+    assert got.region is None
