@@ -588,6 +588,16 @@ def test_a_province_after_a_comma_qualifies_the_place_before(
             "Insured in Shenzhen, can I use my personal account at pharmacies in Hong Kong?",
             "440300",
         ),
+        # Going somewhere for care is no move of the account (moves.py asks about those).
+        (
+            "Going to Beijing for surgery next month, my insurance is from Jinan."
+            " Can I use my personal account there?",
+            "370100",
+        ),
+        (
+            "Retired teacher from Harbin, wintering in Sanya. Can I use my yibao to buy meds there?",
+            "230100",
+        ),
         ("我在三亚过冬，个账能买药吗", None),  # away from wherever the account is
         ("要去北京住院，个账能用吗", None),
     ],

@@ -40,6 +40,7 @@ class Grammar:
     care_in: tuple[str, ...]  # between care and a place: "pharmacies in Sanya" (see away.py)
     here: tuple[str, ...]  # care or the card used where the speaker is: "pharmacies here"
     returning: tuple[str, ...]  # before a place one goes back to: 回, returned to
+    sojourn_before: tuple[str, ...]  # before it: "wintering in Sanya"
     sojourn: tuple[str, ...]  # after a place one only stays at: "在三亚过冬" (see away.py)
     outside: tuple[str, ...]  # places outside the mainland's insurance: 香港, abroad
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"

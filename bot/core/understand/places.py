@@ -331,10 +331,9 @@ class Places:
             _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
         ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
             return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
-        if after.startswith(grammar.sojourn) or (
-            _cue_before(before, lex.elsewhere_cues, reach=0)
-            and not _cue_before(before, grammar.returning, reach=0)
-        ):
+        stays = after.startswith(grammar.sojourn) or _cue_before(before, grammar.sojourn_before, 0)
+        goes = _cue_before(before, lex.elsewhere_cues, reach=0)
+        if stays or (goes and not _cue_before(before, grammar.returning, reach=0)):
             return GONE  # where one goes or stays: "要去北京住院", "在三亚过冬", "moving to"
         if (
             _cue_before(before, lex.origin_cues)
