@@ -655,3 +655,33 @@ def test_a_question_particle_before_a_pause_negates_nothing(
 def test_a_negation_right_before_a_place_still_denies_it(reader: Understander) -> None:
     got = read(reader, "我不在南京了，个账能买药吗")
     assert got.region is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "scope"),
+    [
+        # A clause only about a relative, then where "the insurance" is: still the relative's.
+        (
+            "我妈七十多了，医保在余姚，我在宁波海曙，能用我的个账帮她交长护险吗",
+            "330203",
+            "same_area",
+        ),
+        (
+            "我媽七十幾歲了，醫保在餘姚，我在寧波海曙，能不能用我的個賬幫她交長護險",
+            "330203",
+            "same_area",
+        ),
+        ("我爸身体不好，医保在信阳，我在郑州上班，个账能给他买药吗", "410100", "same_province"),
+        (
+            "奶奶八十了，医保是在绍兴交的，我在杭州，能用我个账给她买轮椅吗",
+            "330100",
+            "same_province",
+        ),
+    ],
+)
+def test_where_the_insurance_is_continues_the_relative_just_named(
+    reader: Understander, text: str, code: str, scope: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers["scope"] == scope, got
