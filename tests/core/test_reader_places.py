@@ -685,3 +685,21 @@ def test_where_the_insurance_is_continues_the_relative_just_named(
     got = read(reader, text)
     assert got.region == code, got
     assert got.answers["scope"] == scope, got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Where one comes from, said as the kind of person one is, is a hometown.
+        ("在珠海打工的湖南妹子，单位交的医保，我想去打九价，个账能付不", "440400"),
+        ("四川小伙在深圳上班，医保个账能买药吗", "440300"),
+        ("湖南籍，在深圳交医保，个账能买药吗", "440300"),
+        ("河南老乡在苏州交的社保，个账能取现吗", "320500"),
+    ],
+)
+def test_a_hometown_said_as_who_one_is_is_not_the_account(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.regions
