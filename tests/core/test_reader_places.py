@@ -703,3 +703,29 @@ def test_a_hometown_said_as_who_one_is_is_not_the_account(
     got = read(reader, text)
     assert got.region == code, got
     assert not got.regions
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # English words between an insurance word and its place: still where the account is.
+        (
+            "my insurance is still back in Jiamusi, I live in Kunming now, can I buy medicine here",
+            "230800",
+        ),
+        (
+            "my yibao has always been registered in Wuxi, I live in Suzhou now, can I buy medicine here",
+            "320200",
+        ),
+        (
+            "Insurance was officially based in Lanzhou, I'm in Xi'an for work, can I use my personal account at a clinic here",
+            "620100",
+        ),
+    ],
+)
+def test_english_words_between_insurance_and_its_place(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers.get("item") == "offsite_care", got

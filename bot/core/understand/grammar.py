@@ -21,6 +21,7 @@ class Grammar:
     possessive: tuple[str, ...]  # 的: "我在青岛的老婆", "长春的医保"
     self_possessive: tuple[str, ...]  # 我的/我 right before a relative: "用我的孩子的卡"
     location_gaps: frozenset[str]  # between a relative and a place: "我妈在长春"
+    location_gap_words: tuple[str, ...]  # English words of such a gap: "is still back in"
     continues_subject: tuple[str, ...]  # a clause starting so keeps the last subject
     origin_suffix: tuple[str, ...]  # "湖南人" is a hometown ...
     origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it

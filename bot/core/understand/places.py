@@ -328,7 +328,8 @@ class Places:
         # "个账在燕郊药店", "account in Shanghai hospitals"
         used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
         if (
-            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
+            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps, words=grammar)
+            and not used_there
         ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
             return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
         stays = after.startswith(grammar.sojourn) or _cue_before(before, grammar.sojourn_before, 0)
@@ -449,10 +450,15 @@ class Places:
 
 
 def _cue_before(
-    before: str, cues: Iterable[str], reach: int = CUE_REACH, gaps: Set[str] | None = None
+    before: str,
+    cues: Iterable[str],
+    reach: int = CUE_REACH,
+    gaps: Set[str] | None = None,
+    words: Grammar | None = None,
 ) -> bool:
     """A cue word ending at most `reach` characters before the place; with `gaps`, only these
-    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用")."""
+    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用"), or with
+    `words`, a run of its English gap words ending in in/from/at ("is still back in")."""
     before = before.rstrip()
     for cue in cues:
         at = before.rfind(cue)
@@ -461,9 +467,19 @@ def _cue_before(
         gap = before[at + len(cue) :]
         if gaps is None and len(gap) <= reach:
             return True
-        if gaps is not None and gap.strip() in gaps:
+        if gaps is not None and (gap.strip() in gaps or _english_gap(gap, words)):
             return True
     return False
+
+
+def _english_gap(gap: str, grammar: Grammar | None) -> bool:
+    tokens = gap.split()
+    return (
+        grammar is not None
+        and len(tokens) > 1
+        and tokens[-1] in ("in", "from", "at")
+        and all(t in grammar.location_gap_words for t in tokens[:-1])
+    )
 
 
 def _cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> bool:
