@@ -379,14 +379,14 @@ class Places:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
             start = message.clause_starts[hit.clause - 1]
             # "我哥是居民医保，参保在奎屯": where someone's scheme was just named continues it.
-            previous = [h for h in message.hits if start <= h.start < message.clause_start(hit)]
+            earlier = [h for h in message.hits if start <= h.start < message.clause_start(hit)]
             # "我媽七十幾歲了，醫保在餘姚": a clause only about someone, then where "the
             # insurance" is (not "my kid's swimming classes? Insured in Foshan").
             if lead.startswith(self.lexicon.grammar.continues_subject) or (
                 lead.startswith(self.lexicon.insurance_cues)
                 and (
-                    any(h.senses(ids.INSURANCE) for h in previous)
-                    or not any(h.places or h.senses(ids.ITEM) for h in previous)
+                    any(h.senses(ids.INSURANCE) for h in earlier)
+                    or not any(h.places or h.senses(ids.ITEM) for h in earlier)
                 )
             ):
                 subject = self.subject(message, start, message.clause_start(hit))
