@@ -559,3 +559,173 @@ def test_a_province_after_a_comma_qualifies_the_place_before(
     got = read(reader, text)
     assert got.region == code, got
     assert not got.regions
+
+
+# --- travelling for care: the place one goes to or stays at is not the account's --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("我医保在沈阳，冬天去三亚住几个月，在那边买药能刷个账吗", "210100"),
+        ("在海南过冬，医保是长春的，这边看病能用个人账户吗", "220100"),
+        ("退休在包头，去北海旅居半年，那边药店能刷卡不", "150200"),
+        ("在三亚过冬，老头子要开药，个账能不能用 我俩都是哈尔滨退休的", "230100"),
+        ("拉萨这边的医保个人账户能在内地用吗，我退休了要回四川养老", "540100"),
+        ("我是退休的，住在广西北海，想去海南过冬，在三亚药店买药能刷北海的卡不", "450500"),
+        ("我係大連退休嘅，冬天去海南過冬，喺嗰邊睇病可唔可以用個賬", "210200"),
+        ("醫保喺廣州，去澳門藥房買藥個賬用得唔得", "440100"),
+        ("我住澳門，但係喺珠海買咗醫保，個賬可以喺澳門藥房用嗎", "440400"),
+        (
+            "Insured in Harbin, spending the winter in Sanya, can I buy medicine at pharmacies there?",
+            "230100",
+        ),
+        (
+            "We're retirees from Chifeng, Inner Mongolia, wintering in Hainan, can we see doctors there using our personal account?",
+            "150400",
+        ),
+        (
+            "Insured in Shenzhen, can I use my personal account at pharmacies in Hong Kong?",
+            "440300",
+        ),
+        # Going somewhere for care is no move of the account (moves.py asks about those).
+        (
+            "Going to Beijing for surgery next month, my insurance is from Jinan."
+            " Can I use my personal account there?",
+            "370100",
+        ),
+        (
+            "Retired teacher from Harbin, wintering in Sanya. Can I use my yibao to buy meds there?",
+            "230100",
+        ),
+        ("我在三亚过冬，个账能买药吗", None),  # away from wherever the account is
+        ("要去北京住院，个账能用吗", None),
+    ],
+)
+def test_travelling_for_care_is_offsite_and_not_the_region(
+    reader: Understander, text: str, code: str | None
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers["item"] == "offsite_care", got
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "item"),
+    [
+        # A relative's place outside the mainland is theirs, not care away from the account.
+        ("在深圳上班的台湾人，想帮在台湾的爸妈买药，医保卡能刷吗", "440300", "pharmacy_drugs"),
+        # Going back to a place leaves it a candidate for the account's place.
+        (
+            "Returned to Quanzhou after 8 years abroad, how do I check my account balance",
+            "350500",
+            "check_balance",
+        ),
+        # A move is no care: "去深圳工作了" with a transfer stays a transfer.
+        ("长春交的医保，我要去深圳工作了，个人账户余额咋转", None, "transfer"),
+    ],
+)
+def test_going_somewhere_without_care_is_not_offsite(
+    reader: Understander, text: str, code: str | None, item: str
+) -> None:
+    got = read(reader, text)
+    if code is not None:
+        assert got.region == code, got
+    assert got.answers.get("item") == item, got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # A question's 不/没 at a pause does not deny the place said after it.
+        ("姐妹们 NT和四维能刷个账不 佛山的", "440600"),
+        ("吃的钙片鱼油之类 个账能买不 沧州", "130900"),
+        ("门诊挂号看病能刷个人账户不 我在太原", "140100"),
+        ("医保卡能买血压计没 我是南宁的", "450100"),
+    ],
+)
+def test_a_question_particle_before_a_pause_negates_nothing(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.negated, got
+
+
+def test_a_negation_right_before_a_place_still_denies_it(reader: Understander) -> None:
+    got = read(reader, "我不在南京了，个账能买药吗")
+    assert got.region is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "scope"),
+    [
+        # A clause only about a relative, then where "the insurance" is: still the relative's.
+        (
+            "我妈七十多了，医保在余姚，我在宁波海曙，能用我的个账帮她交长护险吗",
+            "330203",
+            "same_area",
+        ),
+        (
+            "我媽七十幾歲了，醫保在餘姚，我在寧波海曙，能不能用我的個賬幫她交長護險",
+            "330203",
+            "same_area",
+        ),
+        ("我爸身体不好，医保在信阳，我在郑州上班，个账能给他买药吗", "410100", "same_province"),
+        (
+            "奶奶八十了，医保是在绍兴交的，我在杭州，能用我个账给她买轮椅吗",
+            "330100",
+            "same_province",
+        ),
+    ],
+)
+def test_where_the_insurance_is_continues_the_relative_just_named(
+    reader: Understander, text: str, code: str, scope: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers["scope"] == scope, got
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # Where one comes from, said as the kind of person one is, is a hometown.
+        ("在珠海打工的湖南妹子，单位交的医保，我想去打九价，个账能付不", "440400"),
+        ("四川小伙在深圳上班，医保个账能买药吗", "440300"),
+        ("湖南籍，在深圳交医保，个账能买药吗", "440300"),
+        ("河南老乡在苏州交的社保，个账能取现吗", "320500"),
+    ],
+)
+def test_a_hometown_said_as_who_one_is_is_not_the_account(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert not got.regions
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # English words between an insurance word and its place: still where the account is.
+        (
+            "my insurance is still back in Jiamusi, I live in Kunming now, can I buy medicine here",
+            "230800",
+        ),
+        (
+            "my yibao has always been registered in Wuxi, I live in Suzhou now, can I buy medicine here",
+            "320200",
+        ),
+        (
+            "Insurance was officially based in Lanzhou, I'm in Xi'an for work, can I use my personal account at a clinic here",
+            "620100",
+        ),
+    ],
+)
+def test_english_words_between_insurance_and_its_place(
+    reader: Understander, text: str, code: str
+) -> None:
+    got = read(reader, text)
+    assert got.region == code, got
+    assert got.answers.get("item") == "offsite_care", got

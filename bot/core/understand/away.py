@@ -11,7 +11,7 @@ from bot.core import ids
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
-from bot.core.understand.places import INSURED, RELATIVE, TOGETHER, Evidence, Place, Region
+from bot.core.understand.places import GONE, INSURED, RELATIVE, TOGETHER, Evidence, Place, Region
 
 OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
@@ -98,15 +98,26 @@ class Away:
         return bool(codes) and all(self.geo.province(c) == province for c in codes)
 
     def offsite(self, message: Message, places: Sequence[Place], holder: Region) -> list[Evidence]:
-        """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"."""
-        if holder.code is None or not self._care_items:
+        """Care in a place other than the account's is offsite: "我三门县参保的，在杭州看病"
+        (the account's place may be one of several: "insured in Taizhou ... Shanghai")."""
+        if not self._care_items:
             return []
+        found = self._outside(message)
+        if not holder.codes:
+            # "要去北京住院", "我在三亚过冬，个账能买药吗": away from wherever the account is.
+            return found + [
+                Evidence(p.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,)))
+                for p in places
+                if p.score == GONE
+                and p.role != RELATIVE
+                and not p.hit.negated
+                and self._away_for_care(message, p.hit)
+            ]
         best = max(p.score for p in places)
-        found = []
         for place in places:
             if place.role == RELATIVE or place.hit.negated or place.score >= best:
                 continue
-            scopes = {self.geo.compare(holder.code, c) for c in place.codes}
+            scopes = {self.geo.compare(h, c) for h in holder.codes for c in place.codes}
             if not scopes <= {ids.SAME_PROVINCE, ids.OTHER_PROVINCE}:
                 continue
             following = message.hits[place.index + 1 : place.index + 2]
@@ -117,9 +128,57 @@ class Away:
                 self._falls_ill_there(message, place.hit)
                 or (previous is not None and self._is_care_right_before(message, place, previous))
                 or self._used_here(message)
+                or (place.score == GONE and self._away_for_care(message, place.hit))
             ):
                 found.append(Evidence(place.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
         return found
+
+    def _away_for_care(self, message: Message, place: Hit) -> bool:
+        """Gone to or staying at a place, and care or the card used, nothing else asked: "在三亚
+        过冬，老头子要开药", "回四川养老…个账能在内地用吗", "wintering in Sanya … meds"."""
+        items = {o for h in message.hits for s in h.senses(ids.ITEM) for o in s.options}
+        if not items <= self._care_items:
+            return False  # "去深圳工作了，余额咋转": a move, not care
+        stays = message.text[place.end :].lstrip().startswith(self.lexicon.grammar.sojourn)
+        return bool(items) or (stays and self._uses(message.text))
+
+    def _outside(self, message: Message) -> list[Evidence]:
+        """Care right at a place outside the mainland's insurance, said of no relative: "个账
+        可以喺澳門藥房用嗎", "pharmacies in Hong Kong"; not "幫在台灣的爸媽買藥"."""
+        text = message.text
+        for word in self.lexicon.grammar.outside:
+            at = text.find(word)
+            while at >= 0:
+                end = at + len(word)
+                if not word.isascii() or not _inside_a_word(text, at, end):
+                    care = self._care_at(message, at, end)
+                    if care is not None:
+                        return [Evidence(care, Sense(ids.ITEM, (ids.OFFSITE_CARE,)))]
+                at = text.find(word, end)
+        return []
+
+    def _care_at(self, message: Message, at: int, end: int) -> Hit | None:
+        """Care named right after text[at:end] ("澳門藥房") or right before it ("pharmacies
+        in Macau"), in its clause, with no relative before it or between."""
+        clause = max((s for s in message.clause_starts if s <= at), default=0)
+        care_in = self.lexicon.grammar.care_in
+        for hit in message.hits:
+            if hit.start < clause or not self._is_care(hit):
+                continue
+            after = end <= hit.start <= end + OFFSITE_REACH
+            before = hit.end <= at and message.text[hit.end : at].strip() in care_in
+            if not (after or before):
+                continue
+            span = (clause, hit.start) if after else (clause, at)
+            if not any(
+                h.senses(ids.RELATIVE) and span[0] <= h.start < span[1] for h in message.hits
+            ):
+                return hit
+        return None
+
+    def _is_care(self, hit: Hit) -> bool:
+        items = {o for s in hit.senses(ids.ITEM) for o in s.options}
+        return bool(items) and items <= self._care_items
 
     def _is_care_right_before(self, message: Message, place: Place, hit: Hit) -> bool:
         """Care named just before the place: "pharmacies in Sanya", "hospital in Beijing"."""
@@ -154,15 +213,12 @@ class Away:
             and {o for s in h.senses(ids.ITEM) for o in s.options} & self._care_items
             for h in message.hits
         )
-        clause = message.text[start:end]
-        return (
-            care
-            or any(w in clause for w in self.lexicon.use_words if not w.isascii())
-            or any(
-                re.search(rf"\b{re.escape(w)}\b", clause)
-                for w in self.lexicon.use_words
-                if w.isascii()
-            )
+        return care or self._uses(message.text[start:end])
+
+    def _uses(self, text: str) -> bool:
+        """Whether the text says the card or the account is used (use, 刷, 用)."""
+        return any(w in text for w in self.lexicon.use_words if not w.isascii()) or any(
+            re.search(rf"\b{re.escape(w)}\b", text) for w in self.lexicon.use_words if w.isascii()
         )
 
     def _is_care_right_after(self, place: Hit, hit: Hit) -> bool:
@@ -180,3 +236,8 @@ class Away:
 
 def _paired(place: Place) -> bool:
     return len(place.codes) == 1 and len(place.pair) == 1
+
+
+def _inside_a_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of a longer latin word ("macaron" is not Macau)."""
+    return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())

@@ -21,6 +21,7 @@ class Grammar:
     possessive: tuple[str, ...]  # 的: "我在青岛的老婆", "长春的医保"
     self_possessive: tuple[str, ...]  # 我的/我 right before a relative: "用我的孩子的卡"
     location_gaps: frozenset[str]  # between a relative and a place: "我妈在长春"
+    location_gap_words: tuple[str, ...]  # English words of such a gap: "is still back in"
     continues_subject: tuple[str, ...]  # a clause starting so keeps the last subject
     origin_suffix: tuple[str, ...]  # "湖南人" is a hometown ...
     origin_followers: tuple[str, ...]  # ... when a pause or one of these follows it
@@ -39,6 +40,10 @@ class Grammar:
     like_me: tuple[str, ...]  # after a place: where the speaker is too, "跟我一样", "like mine"
     care_in: tuple[str, ...]  # between care and a place: "pharmacies in Sanya" (see away.py)
     here: tuple[str, ...]  # care or the card used where the speaker is: "pharmacies here"
+    returning: tuple[str, ...]  # before a place one goes back to: 回, returned to
+    sojourn_before: tuple[str, ...]  # before it: "wintering in Sanya"
+    sojourn: tuple[str, ...]  # after a place one only stays at: "在三亚过冬" (see away.py)
+    outside: tuple[str, ...]  # places outside the mainland's insurance: 香港, abroad
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"
     visiting: tuple[str, ...]  # before a relative's place: they only come there, "她来厦门玩"
     relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"

@@ -6,7 +6,7 @@ mean; problems are collected with their line so `bot check` can name them all at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,15 +19,14 @@ from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
 from bot.core.understand.grammar import Grammar, build_grammar
-from bot.core.understand.normal import Normalizer, bare, is_word_char, pinyin_names
+from bot.core.understand.names import division_names
+from bot.core.understand.normal import Normalizer, bare, is_word_char
 from bot.core.understand.spelling import misspelt
 from bot.core.understand.topic import TopicWords, read_topic
 
 LEXICON_FILE = "lexicon.yaml"
 LEVELS_RANK = {"province": 0, "prefecture": 1}
 # A level word and its pinyin: 朝阳区 is also "朝阳" (chaoyangqu, "chaoyang") in context.
-_LEVEL_SUFFIXES = {"区": "qu", "县": "xian", "市": "shi", "旗": "qi"}
-_DISTRICT = "地区"  # a prefecture run by its province's agency (喀什地区), named after its seat
 REGION = "region"  # the internal slot for province and city names
 SLOTS = (ids.INSURANCE, ids.CATEGORY, ids.ITEM, ids.RELATIVE, ids.SCOPE)
 
@@ -177,7 +176,7 @@ class LexiconBuilder:
         in full (和平区)."""
         names: list[str] = []
         senses: list[Sense] = []
-        for name, code, contextual in self._division_names():
+        for name, code, contextual in division_names(self.divisions):
             if name in not_places or not (len(name) > 2 or (len(name) == 2 and not name.isascii())):
                 continue
             names.append(name)
@@ -208,44 +207,6 @@ class LexiconBuilder:
         for slip, name in misspelt(names, self.kinds.keys() | not_places).items():
             self.kinds.setdefault(slip, {}).setdefault("word", 0)
             self.senses[slip] = list(self.senses[name])
-
-    def _division_names(self) -> Iterator[tuple[str, str, bool]]:
-        """(name, code, contextual) for every division.
-
-        A name shared by a prefecture and its seat (大理州 and 大理市) means the autonomous
-        prefecture (大理, 恩施, 楚雄: people and the blind set's writers name the 州 so, and it
-        is the pooling area), but a 地区's seat (喀什 -> 喀什市: the city is what the name
-        evokes; 喀什地区 is said in full); the other one only with its level word or where
-        another place confirms it. A name kept long because it clashes (朝阳区) is also known
-        without its level word (朝阳), but only where another place in the message confirms it
-        ("北京朝阳", "Beijing Chaoyang"): `contextual`."""
-        shared = {}  # a shared name's other meaning: the seat, or (for a 地区) the prefecture
-        for division in self.divisions:
-            parent = self.divisions.get(division.parent or "")
-            if (
-                parent is not None
-                and parent.level == "prefecture"
-                and not parent.name.endswith("市")
-                and division.name == parent.short + "市"
-            ):
-                if parent.name.endswith(_DISTRICT):
-                    shared[parent.code] = (division.code, parent.code)
-                else:
-                    shared[parent.code] = (parent.code, division.code)
-        for division in self.divisions:
-            yield division.name, division.code, False
-            pair = shared.get(division.code)
-            for name in (division.short, *pinyin_names(division.pinyin, len(division.short))):
-                if pair is not None and name != division.name:
-                    yield name, pair[0], False
-                    yield name, pair[1], True
-                else:
-                    yield name, division.code, False
-            if division.short == division.name and division.name[-1] in _LEVEL_SUFFIXES:
-                yield division.name[:-1], division.code, True
-                bare_pinyin = division.pinyin.removesuffix(_LEVEL_SUFFIXES[division.name[-1]])
-                if bare_pinyin != division.pinyin and len(bare_pinyin) > 3:
-                    yield bare_pinyin, division.code, True
 
     def _rank(self, code: str) -> int:
         """Which of several divisions a shared name means first: a province, a prefecture, a

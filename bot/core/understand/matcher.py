@@ -78,7 +78,7 @@ class Matcher:
     def read(self, text: str) -> Message:
         normalized = self._normalize(text)
         breaks = [m.start() for m in _BREAK.finditer(normalized)]
-        hits = _negate(self._hits(normalized, breaks))
+        hits = _negate(self._hits(normalized, breaks), normalized)
         return Message(normalized, hits, [0, *(b + 1 for b in breaks)])
 
     def _hits(self, text: str, breaks: list[int]) -> list[Hit]:
@@ -118,26 +118,32 @@ def _longest(found: list[tuple[int, int, Word]], size: int) -> list[tuple[int, i
     return kept
 
 
-def _negate(hits: list[Hit]) -> list[Hit]:
-    """A negation negates the next word found right after it in the same clause."""
+def _negate(hits: list[Hit], text: str) -> list[Hit]:
+    """A negation negates the next word found right after it in the same clause; a Chinese
+    one not across a space, which in chat ends a thought: "能刷个账不 佛山的"."""
     result: list[Hit] = []
     pending: Hit | None = None
     for hit in hits:
-        if pending is not None and hit.word.kind == "word" and _reaches(pending, hit):
+        if pending is not None and hit.word.kind == "word" and _reaches(pending, hit, text):
             hit = Hit(hit.start, hit.end, hit.word, hit.clause, negated=True)
         if hit.word.kind == "negation":
             pending = hit
         elif hit.word.kind not in PERSONS:
             pending = None
-        elif pending is not None and pending.word.key.isascii() and _reaches(pending, hit):
+        elif pending is not None and pending.word.key.isascii() and _reaches(pending, hit, text):
             # "not my own mom": my (own) is on the way to mom; reach on from there
             pending = Hit(pending.start, hit.end, pending.word, pending.clause)
         result.append(hit)
     return result
 
 
-def _reaches(negation: Hit, hit: Hit) -> bool:
-    reach = LATIN_NEGATION_REACH if negation.word.key.isascii() else CJK_NEGATION_REACH
+def _reaches(negation: Hit, hit: Hit, text: str) -> bool:
+    if negation.word.key.isascii():
+        reach = LATIN_NEGATION_REACH
+    elif text[negation.end : hit.start].strip() != text[negation.end : hit.start]:
+        return False
+    else:
+        reach = CJK_NEGATION_REACH
     return negation.clause == hit.clause and hit.start - negation.end <= reach
 
 

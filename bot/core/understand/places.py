@@ -25,6 +25,7 @@ CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many charac
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
+GONE = -2  # the score of a place one goes to or stays at for a while: never the account's
 _QUALIFIER_GAPS = frozenset({",", "，", "、"})  # "Guyuan, Ningxia": the second says which
 
 
@@ -222,7 +223,11 @@ class Places:
     ) -> Region:
         """The account's place, and the province and city answers it gives (`relatives_too`:
         the relative is the account holder, as when the holder has died)."""
-        own = [p for p in places if not p.hit.negated and (relatives_too or p.role != RELATIVE)]
+        own = [
+            p
+            for p in places
+            if not p.hit.negated and p.score > GONE and (relatives_too or p.role != RELATIVE)
+        ]
         region = self._pick(own)
         if region.codes:
             self.geo.answers(region.codes, answers, ambiguous)
@@ -316,7 +321,7 @@ class Places:
 
     def _region_score(self, message: Message, index: int) -> int:
         """3: the message opens with it ("仙桃的，…"); 2: said with an insurance word;
-        -1: a hometown; 1: where the speaker is; else 0."""
+        -1: a hometown; GONE: where one goes or stays a while; 1: where the speaker is; else 0."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + (20 if hit.word.key.isascii() else 8)]
@@ -324,17 +329,23 @@ class Places:
         grammar = lex.grammar
         if _introduces(message.text, hit, grammar.possessive):
             return 3
-        used_there = after.removeprefix("的").startswith(grammar.use_places)  # "个账在燕郊药店"
+        # "个账在燕郊药店", "account in Shanghai hospitals"
+        used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
         if (
-            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps) and not used_there
+            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps, words=grammar)
+            and not used_there
         ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
             return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
+        stays = after.startswith(grammar.sojourn) or _cue_before(before, grammar.sojourn_before, 0)
+        goes = _cue_before(before, lex.elsewhere_cues, reach=0)
+        if stays or (goes and not _cue_before(before, grammar.returning, reach=0)):
+            return GONE  # where one goes or stays: "要去北京住院", "在三亚过冬", "moving to"
         if (
             _cue_before(before, lex.origin_cues)
             or _is_origin(after, grammar)
-            or _cue_before(before, lex.elsewhere_cues, reach=0)
+            or _cue_before(before, grammar.returning, reach=0)
         ):
-            return -1  # a hometown, or where one goes: "要去北京住院", "moving to Shanghai"
+            return -1  # a hometown, or where one goes back to: "老家湖南的", "回泉州了"
         if _cue_before(before, lex.speaker_cues, reach=1):
             return 1
         return 0
@@ -372,12 +383,14 @@ class Places:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
             start = message.clause_starts[hit.clause - 1]
             # "我哥是居民医保，参保在奎屯": where someone's scheme was just named continues it.
+            earlier = [h for h in message.hits if start <= h.start < message.clause_start(hit)]
+            # "我媽七十幾歲了，醫保在餘姚": a clause only about someone, then where "the
+            # insurance" is (not "my kid's swimming classes? Insured in Foshan").
             if lead.startswith(self.lexicon.grammar.continues_subject) or (
                 lead.startswith(self.lexicon.insurance_cues)
-                and any(
-                    h.senses(ids.INSURANCE)
-                    for h in message.hits
-                    if start <= h.start < message.clause_start(hit)
+                and (
+                    any(h.senses(ids.INSURANCE) for h in earlier)
+                    or not any(h.places or h.senses(ids.ITEM) for h in earlier)
                 )
             ):
                 subject = self.subject(message, start, message.clause_start(hit))
@@ -441,10 +454,15 @@ class Places:
 
 
 def _cue_before(
-    before: str, cues: Iterable[str], reach: int = CUE_REACH, gaps: Set[str] | None = None
+    before: str,
+    cues: Iterable[str],
+    reach: int = CUE_REACH,
+    gaps: Set[str] | None = None,
+    words: Grammar | None = None,
 ) -> bool:
     """A cue word ending at most `reach` characters before the place; with `gaps`, only these
-    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用")."""
+    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用"), or with
+    `words`, a run of its English gap words ending in in/from/at ("is still back in")."""
     before = before.rstrip()
     for cue in cues:
         at = before.rfind(cue)
@@ -453,9 +471,19 @@ def _cue_before(
         gap = before[at + len(cue) :]
         if gaps is None and len(gap) <= reach:
             return True
-        if gaps is not None and gap.strip() in gaps:
+        if gaps is not None and (gap.strip() in gaps or _english_gap(gap, words)):
             return True
     return False
+
+
+def _english_gap(gap: str, grammar: Grammar | None) -> bool:
+    tokens = gap.split()
+    return (
+        grammar is not None
+        and len(tokens) > 1
+        and tokens[-1] in ("in", "from", "at")
+        and all(t in grammar.location_gap_words for t in tokens[:-1])
+    )
 
 
 def _cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> bool:

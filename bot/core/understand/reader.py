@@ -129,7 +129,9 @@ class Understander:
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         moved = (
             self._moves.candidates(message, places, answers.get(ids.ITEM) == ids.TRANSFER)
-            if answers.get(ids.CATEGORY) in (None, self._item_category.get(ids.TRANSFER))
+            # (the category an item implies counts: "Going to Beijing for surgery" is care)
+            if answers.get(ids.CATEGORY, self._item_category.get(answers.get(ids.ITEM, "")))
+            in (None, self._item_category.get(ids.TRANSFER))
             else ()
         )
         if moved:
