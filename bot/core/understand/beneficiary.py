@@ -24,7 +24,11 @@ from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.places import Evidence
 
 ITEM_REACH = 3  # "my son's hospital bill": the item follows the possessive within this
-SPEAKER_IS = ("我是", "我系", "i am", "i'm", "im")  # "我是孩子奶奶", "I am grandma"
+SPEAKER_IS = ("我是", "我系", "俺是", "本人是", "作为", "作為", "当", "i am", "i'm", "im", "as")
+SPEAKER = ("我", "俺")  # right after a relative: "爷爷我的医保卡", "当妈的我想问"
+# Who the one the money is for is, when the speaker says who they are to a child: "我是孩子
+# 奶奶…给孩子看病" is a grandchild, "我是孩子舅舅…" a nephew.
+SEEN_FROM = {ids.GRANDPARENT: ids.GRANDCHILD, ids.OTHER_PERSON: ids.OTHER_PERSON}
 PLURAL = ("他们", "她们", "they", "them", "their")  # stand for several: not resolved
 
 
@@ -35,6 +39,7 @@ class Beneficiaries:
 
     def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
         """The relative evidence, without the relatives the money is clearly not for."""
+        found = self._not_the_speaker(message, found)
         if len(_options(found)) < 2:
             return list(found)
         context = [e for e in found if _counts(e) and self._context(message, e.hit)]
@@ -54,15 +59,49 @@ class Beneficiaries:
             return kept
         return [e for e in kept if not _counts(e) or set(e.sense.options) <= marked]
 
-    def _context(self, message: Message, hit: Hit) -> bool:
-        """ "his wife", "她的妈妈" (someone else's relative); "我是孩子奶奶", "I am grandma"
-        (who the speaker is)."""
+    def _not_the_speaker(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
+        """Without the relatives the speaker says they are ("我是全职妈妈", "爷爷我", "我是孩子
+        奶奶"), even when no one else is named: that is who asks, not who the money is for. A
+        child named by a speaker who is its grandparent is a grandchild."""
+        speaker = [
+            e
+            for e in found
+            if _counts(e) and ids.SELF not in e.sense.options and self._speaker_is(message, e.hit)
+        ]
+        if not speaker:
+            return list(found)
+        seen_from = {SEEN_FROM[o] for e in speaker for o in e.sense.options if o in SEEN_FROM}
+        kept = []
+        for e in found:
+            if e in speaker:
+                continue
+            if _counts(e) and e.sense.options == (ids.CHILD,) and len(seen_from) == 1:
+                e = Evidence(e.hit, Sense(ids.RELATIVE, tuple(seen_from)), e.own)
+            kept.append(e)
+        return kept
+
+    def _speaker_is(self, message: Message, hit: Hit) -> bool:
+        """ "我是孩子奶奶", "作为奶奶", "I am grandma", "爷爷我的医保卡", "当妈的我"."""
         earlier = [h for h in message.hits if h.end <= hit.start and h.clause == hit.clause]
-        start = message.clause_start(hit)
-        if earlier and earlier[-1].senses(ids.RELATIVE) and earlier[-1].end == hit.start:
-            start = earlier[-1].start  # "孩子奶奶": one person named by two words
-        if message.text[message.clause_start(hit) : start].rstrip().endswith(SPEAKER_IS):
+        later = [h for h in message.hits if h.start >= hit.end and h.clause == hit.clause]
+        start, end = hit.start, hit.end
+        joins = ("", *self.lexicon.grammar.possessive)
+        if (
+            earlier
+            and earlier[-1].senses(ids.RELATIVE)
+            and message.text[earlier[-1].end : hit.start] in joins
+        ):
+            start = earlier[-1].start  # "孩子(的)奶奶": one person named by two words
+        elif later and later[0].senses(ids.RELATIVE) and later[0].start == hit.end:
+            end = later[0].end
+        lead = message.text[message.clause_start(hit) : start].rstrip()
+        if any(_ends_with_word(lead, word) for word in SPEAKER_IS):
             return True
+        after = message.text[end:].lstrip().removeprefix("的")
+        return lead in ("", *SPEAKER_IS) and after.startswith(SPEAKER)
+
+    def _context(self, message: Message, hit: Hit) -> bool:
+        """ "his wife", "她的妈妈": someone else's relative."""
         return self._theirs(message, hit)
 
     def _theirs(self, message: Message, hit: Hit) -> bool:
@@ -135,6 +174,14 @@ class Beneficiaries:
             and bool(following.senses(ids.ITEM))
             and following.start <= start + ITEM_REACH
         )
+
+
+def _ends_with_word(text: str, word: str) -> bool:
+    """ "i am" ends "so i am" but not "miami"; Chinese words need no boundary."""
+    if not text.endswith(word):
+        return False
+    before = text[: len(text) - len(word)]
+    return not (word.isascii() and before and before[-1].isalnum())
 
 
 def _counts(evidence: Evidence) -> bool:
