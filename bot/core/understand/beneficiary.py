@@ -63,10 +63,22 @@ class Beneficiaries:
         """Without the relatives the speaker says they are ("我是全职妈妈", "爷爷我", "我是孩子
         奶奶"), even when no one else is named: that is who asks, not who the money is for. A
         child named by a speaker who is its grandparent is a grandchild."""
+        # "my colleague says it goes to zero": who told the speaker, unless a pronoun later
+        # may stand for them ("我妈说她想…").
+        later_pronoun = any(h.person == "third_person" for h in message.hits)
         speaker = [
             e
             for e in found
-            if _counts(e) and ids.SELF not in e.sense.options and self._speaker_is(message, e.hit)
+            if _counts(e)
+            and ids.SELF not in e.sense.options
+            and (
+                self._speaker_is(message, e.hit)
+                or (
+                    not later_pronoun
+                    and self._says(message, e.hit, self.lexicon.grammar.hearsay)
+                    and not self._for(message, e.hit)
+                )
+            )
         ]
         if not speaker:
             return list(found)
@@ -101,8 +113,26 @@ class Beneficiaries:
         return lead in ("", *SPEAKER_IS) and after.startswith(SPEAKER)
 
     def _context(self, message: Message, hit: Hit) -> bool:
-        """ "his wife", "她的妈妈": someone else's relative."""
-        return self._theirs(message, hit)
+        """ "his wife", "她的妈妈" (someone else's relative); "媳妇问…" (who asks)."""
+        grammar = self.lexicon.grammar
+        return self._theirs(message, hit) or (
+            self._says(message, hit, (*grammar.hearsay, *grammar.ask_words))
+            and not self._for(message, hit)
+        )
+
+    def _says(self, message: Message, hit: Hit, verbs: tuple[str, ...]) -> bool:
+        """ "媳妇问", "我妈也说", "some moms here say": the relative speaks."""
+        after = message.text[hit.end : hit.end + 24]
+        if after.startswith("s ") and hit.word.key.isascii():
+            after = after[1:]  # "some moms here say", "my colleagues said"
+        after = after.lstrip()
+        for gap in self.lexicon.grammar.speaker_gaps:
+            if after.startswith(gap) and not after.startswith(verbs):
+                after = after.removeprefix(gap).lstrip()
+                break
+        return after.startswith(verbs) and not (
+            after[:1].isalpha() and after.isascii() and not _starts_with_word(after, verbs)
+        )
 
     def _theirs(self, message: Message, hit: Hit) -> bool:
         """A relative right after a third person: "his wife", "她的妈妈"."""
@@ -174,6 +204,13 @@ class Beneficiaries:
             and bool(following.senses(ids.ITEM))
             and following.start <= start + ITEM_REACH
         )
+
+
+def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:
+    """ "says it" starts with "says", "sayonara" does not."""
+    return any(
+        text.startswith(w) and not (len(text) > len(w) and text[len(w)].isalnum()) for w in words
+    )
 
 
 def _ends_with_word(text: str, word: str) -> bool:
