@@ -62,6 +62,8 @@ class Grammar:
     that_one_is_me: tuple[str, ...]  # after one of them: "宜宾那个是我"
     i_am_the_one: tuple[str, ...]  # before one of them: "我係江門嗰個", "I'm the one in"
     that_one: tuple[str, ...]  # ... and after it: 嗰个, 那个
+    shops: tuple[str, ...]  # where, not what, when something else is bought: "药店买维生素"
+    account_money: tuple[str, ...]  # the account's money besides the card words: 余额, balance
     hearsay: tuple[str, ...]  # after a relative, who told the speaker: "同事说", "moms here say"
     speaker_gaps: tuple[str, ...]  # between a relative and what they say: "我妈也说"
 

@@ -24,6 +24,7 @@ from bot.core.understand.away import Away
 from bot.core.understand.beneficiary import Beneficiaries
 from bot.core.understand.each import one_in_each
 from bot.core.understand.geography import Geography
+from bot.core.understand.items import Items
 from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
@@ -93,6 +94,7 @@ class Understander:
         self._away = Away(geography, self.lexicon, self._care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._beneficiaries = Beneficiaries(self.lexicon, self._places.is_beneficiary)
+        self._items = Items(self.lexicon, self._item_category)
         self._moves = Moves(self._places.geo, self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
@@ -126,6 +128,8 @@ class Understander:
             if slot == ids.RELATIVE:  # "儿子儿媳都在上海…给孙女交": the others are context
                 found = self._beneficiaries.narrow(message, found)
                 found = turn_evidence(message, found, owner, self.lexicon.grammar)
+            elif slot == ids.ITEM:  # "在药店买维生素": the pharmacy is where
+                found = self._items.narrow(message, found)
             self._resolve_slot(slot, found, answers, ambiguous, negated)
         moved = (
             self._moves.candidates(message, places, answers.get(ids.ITEM) == ids.TRANSFER)
