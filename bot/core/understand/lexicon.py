@@ -63,7 +63,8 @@ class Word:
     """A normalized word in the automaton, with everything it may mean."""
 
     key: str
-    kind: str  # "word", "negation", "ignore", or "first_person"/"third_person" (我, 她, she)
+    kind: str  # "word", "negation", "ignore", "denial" (a word and its negation: "not me"),
+    # or "first_person"/"third_person" (我, 她, she)
     senses: tuple[Sense, ...]
     left_boundary: bool  # starts with a latin letter or digit: needs a word boundary there
     right_boundary: bool
@@ -243,12 +244,14 @@ class LexiconBuilder:
             if oid not in options:
                 self.problems.add(self.file, line, f"{slot}: no option '{oid}' in questions.yaml")
                 continue
-            unknown = set(entry) - {"id", "words", "weak", "alone"}
+            unknown = set(entry) - {"id", "words", "weak", "alone", "denied"}
             for key in sorted(map(str, unknown)):
                 self.problems.add(self.file, line, f"{slot}.{oid}: unknown key '{key}'")
             for weak, key in ((False, "words"), (True, "weak")):
                 for word in self._word_list(entry, key):
                     self._add(word, "word", Sense(slot, (oid,), weak), line)
+            for word in self._word_list(entry, "denied"):  # "not me": rules it out
+                self._add(word, "denial", Sense(slot, (oid,)), line)
             for word in self._word_list(entry, "alone"):
                 for key in self.normalize.variants(word):
                     self.alone[bare(key)] = (slot, oid)

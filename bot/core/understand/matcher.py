@@ -89,7 +89,9 @@ class Matcher:
             if _bounded(text, start, end, word):
                 found.append((start, end, word))
         kept = _longest(found, len(text))
-        return [Hit(s, e, w, bisect_right(breaks, s)) for s, e, w in kept]
+        return [
+            Hit(s, e, w, bisect_right(breaks, s), negated=w.kind == "denial") for s, e, w in kept
+        ]
 
 
 def _longest(found: list[tuple[int, int, Word]], size: int) -> list[tuple[int, int, Word]]:

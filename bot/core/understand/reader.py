@@ -147,6 +147,8 @@ class Understander:
             if not holder.codes:
                 holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
         self._imply_category(answers, ambiguous)
+        if ids.ITEM in answers:  # "艾灸，养生那种不是治病": the item says what it is
+            negated.pop(ids.CATEGORY, None)
         self._gate_scope(answers, ambiguous, negated)
         return Understanding(
             answers=self._ordered(answers),
