@@ -16,13 +16,14 @@ Nothing is guessed: when no single relative is marked, all candidates stay and t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bot.core import ids
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.places import Evidence
 
+SELF_REACH = 24  # "i want to get a flu shot": the cue within this before the care
 ITEM_REACH = 3  # "my son's hospital bill": the item follows the possessive within this
 SPEAKER_IS = ("我是", "我系", "俺是", "本人是", "作为", "作為", "当", "i am", "i'm", "im", "as")
 SPEAKER = ("我", "俺")  # right after a relative: "爷爷我的医保卡", "当妈的我想问"
@@ -58,6 +59,31 @@ class Beneficiaries:
         if len(marked) != 1:
             return kept
         return [e for e in kept if not _counts(e) or set(e.sense.options) <= marked]
+
+    def speaker_gets(
+        self, message: Message, item_category: Mapping[str, str], money: str | None
+    ) -> list[Evidence]:
+        """Care the speaker says they get themself ("我想去打九价", "my own prenatal visits"):
+        weak evidence for `self`, which a relative named outweighs."""
+        grammar = self.lexicon.grammar
+        found: list[Evidence] = []
+        for hit in message.hits:
+            items = [o for s in hit.senses(ids.ITEM) if not s.weak for o in s.options]
+            if not items or any(item_category.get(o) == money for o in items) or hit.negated:
+                continue
+            before = message.text[
+                max(message.clause_start(hit), hit.start - SELF_REACH) : hit.start
+            ]
+            for cue in grammar.i_will:
+                at = before.rfind(cue)
+                if at < 0 or (cue.isascii() and at > 0 and before[at - 1].isalnum()):
+                    continue
+                gap = before[at + len(cue) :]
+                said = gap + hit.word.key  # "我想买药": buying, maybe for someone else
+                if not any(w in said for w in grammar.not_for_me) and len(gap) <= _gap(cue):
+                    found.append(Evidence(hit, Sense(ids.RELATIVE, (ids.SELF,), weak=True)))
+                    break
+        return found
 
     def _not_the_speaker(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
         """Without the relatives the speaker says they are ("我是全职妈妈", "爷爷我", "我是孩子
@@ -204,6 +230,11 @@ class Beneficiaries:
             and bool(following.senses(ids.ITEM))
             and following.start <= start + ITEM_REACH
         )
+
+
+def _gap(cue: str) -> int:
+    """How much may stand between a cue and the care: "我想去|打九价", "i want to |get a |flu shot"."""
+    return 12 if cue.isascii() else 3
 
 
 def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:

@@ -117,6 +117,11 @@ class Understander:
             self._places.card_is_theirs(message, places, owner)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
+            ids.RELATIVE: []
+            if owner is not None
+            else self._beneficiaries.speaker_gets(
+                message, self._item_category, self._item_category.get(ids.WITHDRAWAL)
+            ),
             ids.SCOPE: self._away.scope(message, places, holder),
             ids.ITEM: [
                 *self._away.offsite(message, places, holder),
