@@ -40,7 +40,7 @@ class Beneficiaries:
 
     def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
         """The relative evidence, without the relatives the money is clearly not for."""
-        found = self._not_the_speaker(message, found)
+        found = [e for e in self._not_the_speaker(message, found) if not self._intro(message, e)]
         if len(_options(found)) < 2:
             return list(found)
         context = [e for e in found if _counts(e) and self._context(message, e.hit)]
@@ -117,6 +117,13 @@ class Beneficiaries:
                 e = Evidence(e.hit, Sense(ids.RELATIVE, tuple(seen_from)), e.own)
             kept.append(e)
         return kept
+
+    def _intro(self, message: Message, evidence: Evidence) -> bool:
+        """ "本人台灣人，在平潭工作": the speaker says who they are, not that it is for them."""
+        if not (evidence.sense.weak and evidence.sense.options == (ids.SELF,)):
+            return False
+        after = message.text[evidence.hit.end :].lstrip()
+        return after.startswith(self.lexicon.grammar.introduces)
 
     def _speaker_is(self, message: Message, hit: Hit) -> bool:
         """ "我是孩子奶奶", "作为奶奶", "I am grandma", "爷爷我的医保卡", "当妈的我"."""
