@@ -30,7 +30,7 @@ SPEAKER = ("我", "俺")  # right after a relative: "爷爷我的医保卡", "�
 # Who the one the money is for is, when the speaker says who they are to a child: "我是孩子
 # 奶奶…给孩子看病" is a grandchild, "我是孩子舅舅…" a nephew.
 SEEN_FROM = {ids.GRANDPARENT: ids.GRANDCHILD, ids.OTHER_PERSON: ids.OTHER_PERSON}
-PLURAL = ("他们", "她们", "they", "them", "their")  # stand for several: not resolved
+PLURAL = ("他们", "她们", "佢哋", "佢地", "they", "them", "their")  # stand for several people
 
 
 class Beneficiaries:
@@ -194,8 +194,9 @@ class Beneficiaries:
                 previous = e
         relatives = {id(e.hit): e for e in evidence}
         for index, hit in enumerate(message.hits):
-            if hit.person != "third_person" or hit.word.key in PLURAL:
+            if hit.person != "third_person":
                 continue
+            plural = hit.word.key in PLURAL  # "their premium": the last several named
             following = message.hits[index + 1] if index + 1 < len(message.hits) else None
             if (
                 following is not None
@@ -205,10 +206,32 @@ class Beneficiaries:
                 continue  # "for her mom": her mother, not her
             if not self._for(message, hit):
                 continue
-            last = [h for h in message.hits[:index] if id(h) in relatives]
-            if last:
-                marked.update(relatives[id(last[-1])].sense.options)
+            before = [relatives[id(h)] for h in message.hits[:index] if id(h) in relatives]
+            if plural and before:
+                group = self._group(message, before)  # "我爸妈和我儿子…给他们": all of them
+                if len(group) > 1:
+                    marked.update(o for e in group for o in e.sense.options)
+                    continue
+                before = [e for e in before if self._plural(message, e.hit)]
+            if before:
+                marked.update(before[-1].sense.options)
         return marked
+
+    def _group(self, message: Message, before: Sequence[Evidence]) -> list[Evidence]:
+        """The relatives joined with the last one named: "我爸妈和我儿子"."""
+        group = [before[-1]]
+        for e in reversed(before[:-1]):
+            if not self._joined(message, e, group[0]):
+                break
+            group.insert(0, e)
+        return group
+
+    def _plural(self, message: Message, hit: Hit) -> bool:
+        """ "in-laws", "my parents", "公婆", "爸妈": several people a plural pronoun may stand for."""
+        key = hit.word.key
+        if key.isascii():
+            return key.endswith("s") or message.text[hit.end : hit.end + 1] == "s"
+        return key.endswith(self.lexicon.grammar.plural_kin)
 
     def _joined(self, message: Message, one: Evidence, two: Evidence) -> bool:
         gap = message.text[one.hit.end : two.hit.start].strip()
@@ -227,7 +250,7 @@ class Beneficiaries:
             return True
         after = message.text[hit.end : hit.end + 2 + ITEM_REACH]
         owned = after.removeprefix("'s").removeprefix("的")
-        if owned == after and hit.word.key not in ("his", "her"):
+        if owned == after and hit.word.key not in ("his", "her", "their"):
             return False
         start = hit.end + len(after) - len(owned)
         following = next((h for h in message.hits if h.start >= start), None)
