@@ -41,6 +41,8 @@ class Beneficiaries:
     def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
         """The relative evidence, without the relatives the money is clearly not for."""
         found = [e for e in self._not_the_speaker(message, found) if not self._intro(message, e)]
+        if any(w in message.text for w in self.lexicon.grammar.unmarried):
+            found = [_unmarried(e) for e in found]
         if len(_options(found)) < 2:
             return list(found)
         context = [e for e in found if _counts(e) and self._context(message, e.hit)]
@@ -260,6 +262,15 @@ class Beneficiaries:
             and bool(following.senses(ids.ITEM))
             and following.start <= start + ITEM_REACH
         )
+
+
+def _unmarried(evidence: Evidence) -> Evidence:
+    """对象 (a spouse or a partner) when the message says they are not married: a partner."""
+    options = evidence.sense.options
+    if ids.SPOUSE in options and ids.OTHER_PERSON in options:
+        sense = Sense(ids.RELATIVE, (ids.OTHER_PERSON,), evidence.sense.weak)
+        return Evidence(evidence.hit, sense, evidence.own, evidence.narrows)
+    return evidence
 
 
 def _gap(cue: str) -> int:

@@ -68,6 +68,7 @@ class Grammar:
     not_for_me: tuple[str, ...]  # ... unless one of these stands between: 买, buy, 给, for
     introduces: tuple[str, ...]  # after 本人: who the speaker is, not "for myself": "本人台湾人"
     plural_kin: tuple[str, ...]  # ending a kin word that names several: 爸妈, 公婆 (their/他们)
+    unmarried: tuple[str, ...]  # a partner (对象) not married is not a spouse: "我俩没领证"
     hearsay: tuple[str, ...]  # after a relative, who told the speaker: "同事说", "moms here say"
     speaker_gaps: tuple[str, ...]  # between a relative and what they say: "我妈也说"
 
