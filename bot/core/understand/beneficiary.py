@@ -91,9 +91,8 @@ class Beneficiaries:
         """Without the relatives the speaker says they are ("我是全职妈妈", "爷爷我", "我是孩子
         奶奶"), even when no one else is named: that is who asks, not who the money is for. A
         child named by a speaker who is its grandparent is a grandchild."""
-        # "my colleague says it goes to zero": who told the speaker, unless a pronoun later
-        # may stand for them ("我妈说她想…").
-        later_pronoun = any(h.person == "third_person" for h in message.hits)
+        # "my colleague says it goes to zero", "near my daughter": who told the speaker or
+        # where they live, unless a pronoun later may stand for them ("我妈说她想…").
         speaker = [
             e
             for e in found
@@ -102,8 +101,13 @@ class Beneficiaries:
             and (
                 self._speaker_is(message, e.hit)
                 or (
-                    not later_pronoun
-                    and self._says(message, e.hit, self.lexicon.grammar.hearsay)
+                    not any(
+                        h.person == "third_person" and h.start > e.hit.start for h in message.hits
+                    )
+                    and (
+                        self._says(message, e.hit, self.lexicon.grammar.hearsay)
+                        or self._a_place(message, e.hit)
+                    )
                     and not self._for(message, e.hit)
                 )
             )
@@ -120,9 +124,29 @@ class Beneficiaries:
             kept.append(e)
         return kept
 
+    def _a_place(self, message: Message, hit: Hit) -> bool:
+        """ "女儿那里", "儿子家", "老公工作的城市", "near my daughter": where someone lives."""
+        grammar = self.lexicon.grammar
+        after = message.text[hit.end : hit.end + 12]
+        for particle in grammar.possessive:
+            after = after.removeprefix(particle)
+        after = after.lstrip()
+        for place in sorted(grammar.their_place, key=len, reverse=True):
+            if _starts_with_word(after, (place,)):
+                # "我妈家里的血压计" is hers, not where she is
+                return not after.removeprefix(place).lstrip().startswith(grammar.possessive)
+        before = message.text[message.clause_start(hit) : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        return any(_ends_with_word(before, w) for w in grammar.beside)
+
     def _intro(self, message: Message, evidence: Evidence) -> bool:
         """ "本人台灣人，在平潭工作": the speaker says who they are, not that it is for them."""
-        if not (evidence.sense.weak and evidence.sense.options == (ids.SELF,)):
+        if not (
+            evidence.sense.weak
+            and evidence.sense.options == (ids.SELF,)
+            and evidence.hit.word.key in self.lexicon.grammar.introducing
+        ):
             return False
         after = message.text[evidence.hit.end :].lstrip()
         return after.startswith(self.lexicon.grammar.introduces)
@@ -216,8 +240,19 @@ class Beneficiaries:
                     continue
                 before = [e for e in before if self._plural(message, e.hit)]
             if before:
-                marked.update(before[-1].sense.options)
+                marked.update(self._antecedent(message, before).sense.options)
         return marked
+
+    def _antecedent(self, message: Message, before: Sequence[Evidence]) -> Evidence:
+        """Whom a pronoun stands for: the last relative named, but not one only looked after
+        by another ("婆婆来家里帮忙带娃，她是…给她买药": 婆婆; "my MIL looks after our son… her")."""
+        cared = self.lexicon.grammar.looks_after
+        kept = [
+            e
+            for e in before
+            if not _ends_with_any(message.text[message.clause_start(e.hit) : e.hit.start], cared)
+        ]
+        return (kept or before)[-1]
 
     def _group(self, message: Message, before: Sequence[Evidence]) -> list[Evidence]:
         """The relatives joined with the last one named: "我爸妈和我儿子"."""
@@ -264,6 +299,16 @@ class Beneficiaries:
         )
 
 
+def _ends_with_any(text: str, words: Sequence[str]) -> bool:
+    """ "帮忙带|娃", "looks after our |son": one of words, then at most a possessive."""
+    text = text.rstrip()
+    for suffix in ("我的", "我", "our", "my", "the", "his", "her"):
+        if text.endswith(suffix) and not text.endswith(tuple(words)):
+            text = text.removesuffix(suffix).rstrip()
+            break
+    return any(_ends_with_word(text, w) for w in words)
+
+
 def _unmarried(evidence: Evidence) -> Evidence:
     """对象 (a spouse or a partner) when the message says they are not married: a partner."""
     options = evidence.sense.options
@@ -281,7 +326,8 @@ def _gap(cue: str) -> int:
 def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:
     """ "says it" starts with "says", "sayonara" does not."""
     return any(
-        text.startswith(w) and not (len(text) > len(w) and text[len(w)].isalnum()) for w in words
+        text.startswith(w) and not (w.isascii() and len(text) > len(w) and text[len(w)].isalnum())
+        for w in words
     )
 
 

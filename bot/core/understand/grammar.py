@@ -66,9 +66,13 @@ class Grammar:
     account_money: tuple[str, ...]  # the account's money besides the card words: 余额, balance
     i_will: tuple[str, ...]  # before care the speaker gets themself: "我想去打九价", "my own"
     not_for_me: tuple[str, ...]  # ... unless one of these stands between: 买, buy, 给, for
+    introducing: tuple[str, ...]  # 本人, 我本人: the speaker, maybe only introducing themself
     introduces: tuple[str, ...]  # after 本人: who the speaker is, not "for myself": "本人台湾人"
     plural_kin: tuple[str, ...]  # ending a kin word that names several: 爸妈, 公婆 (their/他们)
     unmarried: tuple[str, ...]  # a partner (对象) not married is not a spouse: "我俩没领证"
+    their_place: tuple[str, ...]  # after a relative: where they live, "女儿那里", "老公工作的城市"
+    beside: tuple[str, ...]  # before a relative: where one lives, "near my daughter"
+    looks_after: tuple[str, ...]  # before a relative only looked after: "帮忙带娃" (pronouns)
     hearsay: tuple[str, ...]  # after a relative, who told the speaker: "同事说", "moms here say"
     speaker_gaps: tuple[str, ...]  # between a relative and what they say: "我妈也说"
 
