@@ -25,7 +25,9 @@ from bot.core.understand.places import Evidence
 
 SELF_REACH = 24  # "i want to get a flu shot": the cue within this before the care
 ITEM_REACH = 3  # "my son's hospital bill": the item follows the possessive within this
-SPEAKER_IS = ("我是", "我系", "俺是", "本人是", "作为", "作為", "当", "i am", "i'm", "im", "as")
+SPEAKER_IS = ("我是", "我系", "i am", "i'm", "im")  # "我是孩子奶奶", "I am grandma"
+# ... also "作为奶奶", "当妈的我", "as a grandma" (whole words): the speaker says who they are
+SPEAKER_SAYS = (*SPEAKER_IS, "俺是", "本人是", "作为", "作為", "当", "as")
 SPEAKER = ("我", "俺")  # right after a relative: "爷爷我的医保卡", "当妈的我想问"
 # Who the one the money is for is, when the speaker says who they are to a child: "我是孩子
 # 奶奶…给孩子看病" is a grandchild, "我是孩子舅舅…" a nephew.
@@ -166,10 +168,10 @@ class Beneficiaries:
         elif later and later[0].senses(ids.RELATIVE) and later[0].start == hit.end:
             end = later[0].end
         lead = message.text[message.clause_start(hit) : start].rstrip()
-        if any(_ends_with_word(lead, word) for word in SPEAKER_IS):
+        if any(_ends_with_word(lead, word) for word in SPEAKER_SAYS):
             return True
         after = message.text[end:].lstrip().removeprefix("的")
-        return lead in ("", *SPEAKER_IS) and after.startswith(SPEAKER)
+        return lead in ("", *SPEAKER_SAYS) and after.startswith(SPEAKER)
 
     def _context(self, message: Message, hit: Hit) -> bool:
         """ "his wife", "她的妈妈" (someone else's relative); "媳妇问…" (who asks)."""
