@@ -5,8 +5,8 @@ why ("在药店买维生素", "钱用不完，能给弟弟买药吗", "囤的口
 the item evidence, what only says where or why:
 
 - a shop (药店, pharmacy) is where something else named is bought: "vitamins at the pharmacy";
-- the account's state named only by a hint (用不完, next year) is why one asks about paying for
-  something: "钱用不完，能给弟弟买药吗", "pay their premium for next year";
+- the account's money named only by a hint (用不完, next year), unless it is empty, is why one
+  asks about paying for something: "钱用不完，能给弟弟买药吗", "pay their premium for next year";
 - "用完了", "不够用" said with no word for the account or its money in the clause are about
   something else ("疫情那会囤的口罩用完了") when something to pay for is named.
 
@@ -23,7 +23,7 @@ from bot.core.understand.matcher import Message
 from bot.core.understand.normal import bare
 from bot.core.understand.places import Evidence
 
-ACCOUNT_REACH = 16  # "my medical account is empty": the account within this before "empty"
+ACCOUNT_REACH = 24  # "my medical account is empty": the account within this of "empty"
 
 
 class Items:
@@ -48,7 +48,12 @@ class Items:
                 if ids.BALANCE_EXHAUSTED in e.sense.options and not self._of_account(message, e)
             }
         elif not strong and any(not self._is_money(e) for e in positive):
-            dropped |= {id(e) for e in positive if self._is_money(e)}
+            # an empty account hinted at ("花光了…看病咋办") is still what one asks about
+            dropped |= {
+                id(e)
+                for e in positive
+                if self._is_money(e) and ids.BALANCE_EXHAUSTED not in e.sense.options
+            }
         return [e for e in found if id(e) not in dropped]
 
     def _is_shop(self, evidence: Evidence) -> bool:
@@ -61,11 +66,17 @@ class Items:
         return all(self._item_category.get(o) == self._money for o in evidence.sense.options)
 
     def _of_account(self, message: Message, evidence: Evidence) -> bool:
-        """ "个账用完了", "卡里的钱不够用", "个人账户的钱，用完了…": the account's money is
-        named right before (in the clause before, when the clause starts with it)."""
+        """ "个账用完了", "卡里的钱不够用", "used up all the money in my account", "个人账户的钱，
+        用完了…": the account's money is named in the clause (or the one before, when the
+        clause starts with it)."""
         hit = evidence.hit
         start = message.clause_start(hit)
         if not message.text[start : hit.start].strip() and hit.clause > 0:
             start = message.clause_starts[hit.clause - 1]
-        before = message.text[max(start, hit.start - ACCOUNT_REACH) : hit.start]
-        return any(word in before for word in self._account)
+        end = len(message.text)
+        if hit.clause + 1 < len(message.clause_starts):
+            end = message.clause_starts[hit.clause + 1]
+        said = message.text[
+            max(start, hit.start - ACCOUNT_REACH) : min(end, hit.end + ACCOUNT_REACH)
+        ]
+        return any(word in said for word in self._account)
