@@ -88,6 +88,10 @@ class Understander:
         self._scope_condition = flow.question(ids.SCOPE).ask_if
         care = self._item_category.get(ids.OFFSITE_CARE)
         self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
+        # Premiums and the account's money exist only in the insurance (topic.py).
+        self._own_categories = frozenset(
+            self._item_category.get(i) for i in (ids.RESIDENT_PREMIUM, ids.WITHDRAWAL)
+        )
         geography = Geography(flow, divisions)
         self._places = Places(geography, self.lexicon)
         self._away = Away(geography, self.lexicon, self._care_items)
@@ -176,7 +180,7 @@ class Understander:
     def _on_topic(self, message: Message) -> bool:
         """Whether the message is about the account (topic.py): a clear answer word alone is
         not enough ("我妈前几天在青岛住院了" is chat)."""
-        strong = place = item = corrects = for_someone = False
+        strong = place = item = corrects = for_someone = scheme = own_item = False
         for hit in message.hits:
             clear = [s.slot for s in hit.word.senses if not s.weak]
             place = place or REGION in clear
@@ -184,11 +188,18 @@ class Understander:
                 continue
             strong, corrects = True, corrects or hit.negated
             item = item or ids.ITEM in clear
+            scheme = scheme or ids.INSURANCE in clear
+            own_item = own_item or any(
+                self._item_category.get(o) in self._own_categories
+                for s in hit.word.senses
+                if s.slot == ids.ITEM and not s.weak
+                for o in s.options
+            )
             if ids.RELATIVE in clear and not for_someone:  # "给我妈", "给自己"
                 for_someone = hit.word.key.startswith(self.lexicon.grammar.beneficiary) or (
                     self._places.is_beneficiary(message, hit)
                 )
-        named = Named(strong, place, item, corrects, for_someone)
+        named = Named(strong, place, item, corrects, for_someone, scheme, own_item)
         return decide(self.lexicon.topic.found(message.text), named)
 
     def _only_words(self, message: Message) -> bool:
