@@ -374,8 +374,12 @@ class Understander:
         start = message.clause_start(hit)
         person = self._places.subject(message, start, hit.start, beneficiaries=True)
         if person is None and hit.clause > 0:
+            # A clause naming no one continues the one before: "孩子在南宁读书，学生医保在南宁",
+            # "老竇喺茂名鄉下，交緊新農合"; not one about a card ("…，个账是职工医保的"). An
+            # English fragment is the speaker's: "…give it to my parents? employee insurance".
             lead = message.text[start : hit.start].strip()
-            if lead.startswith(self.lexicon.grammar.continues_subject):
+            chained = not hit.word.key.isascii() and not lead.startswith(self.lexicon.account_words)
+            if chained or lead.startswith(self.lexicon.grammar.continues_subject):
                 previous_start = message.clause_starts[hit.clause - 1]
                 person = self._places.subject(message, previous_start, start, beneficiaries=True)
         return person == OTHER

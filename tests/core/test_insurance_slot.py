@@ -1,0 +1,32 @@
+"""The insurance slot: the account holder's own scheme, from how people say it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import ids
+from bot.core.flow import Flow
+from bot.core.understand import Understander
+
+
+@pytest.fixture(scope="module")
+def reader(flow: Flow) -> Understander:
+    return Understander(flow)
+
+
+@pytest.mark.parametrize(
+    ("text", "insurance"),
+    [
+        # A relative's scheme in a clause naming no one right after them is theirs.
+        ("孩子在南宁读书，学生医保在南宁，我在玉林交的职工医保，给孩子看牙能刷我的吗", "employee"),
+        ("我爸在农村，新农合，我在成都交的职工医保，个账能给他买药吗", "employee"),
+        ("老竇喺茂名鄉下，交緊新農合，我喺廣州白雲區打工，醫保可唔可以俾佢睇醫生用", None),
+        ("阿爺喺梅州，醫保係梅州新農合，我喺東莞做嘢，個人賬戶俾佢交居民醫保得唔得", None),
+        # ... but a clause about the card is the speaker's, and so is an English fragment.
+        ("我爸住院了，个账是职工医保的，能给他用吗", "employee"),
+        ("Can I give my account money to my parents? employee insurance in Yulin", "employee"),
+    ],
+)
+def test_whose_scheme(reader: Understander, text: str, insurance: str | None) -> None:
+    assert reader.understand(text).answers.get(ids.INSURANCE) == insurance
+    assert ids.INSURANCE not in reader.understand(text).ambiguous
