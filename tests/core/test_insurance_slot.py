@@ -25,6 +25,19 @@ def reader(flow: Flow) -> Understander:
         # ... but a clause about the card is the speaker's, and so is an English fragment.
         ("我爸住院了，个账是职工医保的，能给他用吗", "employee"),
         ("Can I give my account money to my parents? employee insurance in Yulin", "employee"),
+        (
+            "my dad is in Yuncheng (resident insurance) and my company pays, can my account pay",
+            "employee",
+        ),
+        (
+            "My parents live in Xi'an, both retired there. I'm employee insured, can I bind them",
+            "employee",
+        ),
+        (
+            "me in Nanjing and my husband in Hangzhou, both company insured. Can I bind him?",
+            "employee",
+        ),
+        ("我爸妈在老家，都是新农合，我单位交的医保，个账能给他们买药吗", "employee"),
     ],
 )
 def test_whose_scheme(reader: Understander, text: str, insurance: str | None) -> None:

@@ -37,6 +37,7 @@ from bot.core.understand.viewpoint import turn_evidence
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
 LATIN_PREMIUM_REACH = 24  # "pay my son's resident medical insurance"
+SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # a new sentence may change who is spoken of
 
 
 @dataclass(frozen=True)
@@ -375,14 +376,33 @@ class Understander:
         person = self._places.subject(message, start, hit.start, beneficiaries=True)
         if person is None and hit.clause > 0:
             # A clause naming no one continues the one before: "孩子在南宁读书，学生医保在南宁",
-            # "老竇喺茂名鄉下，交緊新農合"; not one about a card ("…，个账是职工医保的"). An
-            # English fragment is the speaker's: "…give it to my parents? employee insurance".
+            # "老竇喺茂名鄉下，交緊新農合", "my dad is in Yuncheng (resident insurance)"; not one
+            # about a card ("…，个账是职工医保的") nor a new sentence ("…my parents? employee
+            # insurance in Yulin").
             lead = message.text[start : hit.start].strip()
-            chained = not hit.word.key.isascii() and not lead.startswith(self.lexicon.account_words)
+            ended = message.text[:start].rstrip().endswith(SENTENCE_ENDS)
+            chained = not ended and not lead.startswith(self.lexicon.account_words)
             if chained or lead.startswith(self.lexicon.grammar.continues_subject):
                 previous_start = message.clause_starts[hit.clause - 1]
                 person = self._places.subject(message, previous_start, start, beneficiaries=True)
+                if lead.startswith(self.lexicon.grammar.also) and self._speaker_in(
+                    message, previous_start, start
+                ):
+                    return False  # "me in Nanjing and my husband in Hangzhou, both company insured"
         return person == OTHER
+
+    def _speaker_in(self, message: Message, lo: int, hi: int) -> bool:
+        """Whether text[lo:hi] names the speaker by themself (我, me; not 我妈, my husband)."""
+        hits = [h for h in message.hits if lo <= h.start and h.end <= hi]
+        for index, hit in enumerate(hits):
+            if hit.person != "first_person":
+                continue
+            following = hits[index + 1] if index + 1 < len(hits) else None
+            gap = message.text[hit.end : following.start].strip() if following else None
+            owned = following is not None and bool(following.senses(ids.RELATIVE))
+            if not (owned and gap in ("", *self.lexicon.grammar.possessive)):
+                return True
+        return False
 
     def _resolve_slot(
         self,
