@@ -43,3 +43,28 @@ def reader(flow: Flow) -> Understander:
 def test_whose_scheme(reader: Understander, text: str, insurance: str | None) -> None:
     assert reader.understand(text).answers.get(ids.INSURANCE) == insurance
     assert ids.INSURANCE not in reader.understand(text).ambiguous
+
+
+@pytest.mark.parametrize(
+    ("text", "insurance"),
+    [
+        ("我爸走了，他是在兰州退休的，个账里的钱能继承吗", "retiree"),
+        ("老妈去世了，她是退休职工，医保卡里的钱怎么取出来", "retiree"),
+        ("阿爷过咗身，佢系退休人员，医保卡啲钱点攞", "retiree"),
+        (
+            "My father passed away, he was a retired worker in Wuxi. Can the family get the balance?",
+            "retiree",
+        ),
+        (
+            "My mom died; she was on resident insurance. What happens to her account money?",
+            "resident",
+        ),
+    ],
+)
+def test_a_dead_relatives_scheme_is_the_holders(
+    reader: Understander, text: str, insurance: str
+) -> None:
+    """Who has died held the account (lexicon.yaml relative_is_holder): their scheme counts."""
+    got = reader.understand(text)
+    assert got.answers.get(ids.ITEM) == "inheritance"
+    assert got.answers.get(ids.INSURANCE) == insurance

@@ -22,7 +22,9 @@ from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.away import Away
 from bot.core.understand.beneficiary import Beneficiaries
+from bot.core.understand.chains import Chains
 from bot.core.understand.each import one_in_each
+from bot.core.understand.gate import Gate
 from bot.core.understand.geography import Geography
 from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
@@ -30,14 +32,12 @@ from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.moves import Moves
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
-from bot.core.understand.places import OTHER, Evidence, Places, Region
-from bot.core.understand.topic import Named, decide
+from bot.core.understand.places import Evidence, Places, Region
 from bot.core.understand.viewpoint import turn_evidence
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
 PREMIUM_REACH = 6  # "给她交今年的居民医保": 交 within this many characters before
 LATIN_PREMIUM_REACH = 24  # "pay my son's resident medical insurance"
-SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # a new sentence may change who is spoken of
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,17 @@ class Understander:
         self._scope_condition = flow.question(ids.SCOPE).ask_if
         care = self._item_category.get(ids.OFFSITE_CARE)
         self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
-        # Premiums and the account's money exist only in the insurance (topic.py).
-        self._own_categories = frozenset(
-            self._item_category.get(i) for i in (ids.RESIDENT_PREMIUM, ids.WITHDRAWAL)
-        )
         geography = Geography(flow, divisions)
         self._places = Places(geography, self.lexicon)
+        # Premiums and the account's money exist only in the insurance (topic.py).
+        own = {self._item_category.get(i) for i in (ids.RESIDENT_PREMIUM, ids.WITHDRAWAL)}
+        own_items = frozenset(i for i, c in self._item_category.items() if c in own)
+        self._gate = Gate(self.lexicon, self._places.is_beneficiary, own_items)
         self._away = Away(geography, self.lexicon, self._care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._beneficiaries = Beneficiaries(self.lexicon, self._places.is_beneficiary)
         self._moves = Moves(self._places.geo, self.lexicon)
+        self._chains = Chains(self.lexicon, self._places)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class Understander:
         alone = self.lexicon.alone.get(bare(message.text))
         if alone is not None:  # "自己" typed as an answer
             return Understanding(answers={alone[0]: alone[1]}, matched=(message.text,))
-        if not message.hits or not (self._on_topic(message) or self._only_words(message)):
+        if not message.hits or not (self._gate.on_topic(message) or self._only_words(message)):
             return EMPTY  # "岳阳今天下雨没": a place, but nothing about the account
         answers: dict[str, str] = {}
         ambiguous: dict[str, tuple[str, ...]] = {}
@@ -147,6 +148,7 @@ class Understander:
             ambiguous.pop(ids.RELATIVE, None)
             if not holder.codes:
                 holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
+            self._holders_scheme(message, answers, ambiguous, negated)
         self._imply_category(answers, ambiguous)
         self._gate_scope(answers, ambiguous, negated)
         return Understanding(
@@ -157,6 +159,20 @@ class Understander:
             region=holder.code,
             regions=holder.codes if len(holder.codes) > 1 else (),
         )
+
+    def _holders_scheme(
+        self,
+        message: Message,
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+        negated: dict[str, tuple[str, ...]],
+    ) -> None:
+        """ "我爸走了，他是在兰州退休的": the relative holds the account, so their scheme is the
+        holder's (read before as someone else's)."""
+        if ids.INSURANCE in answers or ids.INSURANCE in ambiguous:
+            return
+        theirs = [Evidence(h, s) for h in message.hits for s in h.senses(ids.INSURANCE)]
+        self._resolve_slot(ids.INSURANCE, theirs, answers, ambiguous, negated)
 
     def _moved(
         self,
@@ -177,31 +193,6 @@ class Understander:
             answers.pop(ids.CITY, None)
             answers.pop(ids.PROVINCE, None)
         return Region(codes if len(codes) > 1 else ())
-
-    def _on_topic(self, message: Message) -> bool:
-        """Whether the message is about the account (topic.py): a clear answer word alone is
-        not enough ("我妈前几天在青岛住院了" is chat)."""
-        strong = place = item = corrects = for_someone = scheme = own_item = False
-        for hit in message.hits:
-            clear = [s.slot for s in hit.word.senses if not s.weak]
-            place = place or REGION in clear
-            if not any(slot in SLOTS for slot in clear):
-                continue
-            strong, corrects = True, corrects or hit.negated
-            item = item or ids.ITEM in clear
-            scheme = scheme or ids.INSURANCE in clear
-            own_item = own_item or any(
-                self._item_category.get(o) in self._own_categories
-                for s in hit.word.senses
-                if s.slot == ids.ITEM and not s.weak
-                for o in s.options
-            )
-            if ids.RELATIVE in clear and not for_someone:  # "给我妈", "给自己"
-                for_someone = hit.word.key.startswith(self.lexicon.grammar.beneficiary) or (
-                    self._places.is_beneficiary(message, hit)
-                )
-        named = Named(strong, place, item, corrects, for_someone, scheme, own_item)
-        return decide(self.lexicon.topic.found(message.text), named)
 
     def _only_words(self, message: Message) -> bool:
         """Known words typed alone ("长春", "我在长春", "本人", "给我妈", "我和我妈都在长春") are an
@@ -233,7 +224,7 @@ class Understander:
                 continue
             if slot == ids.ITEM and self._someone_elses_empty_account(message, index):
                 continue
-            own = not (about_person and self._about_someone_else(message, index))
+            own = not (about_person and self._chains.about_someone_else(message, index))
             if slot == ids.INSURANCE and owner is not None:
                 # Someone else's account: their insurance is the account's, not the speaker's.
                 own = self._places.said_of_owner(message, hit, owner)
@@ -305,7 +296,7 @@ class Understander:
         if not any(s.options == (ids.BALANCE_EXHAUSTED,) for s in hit.senses(ids.ITEM)):
             return False
         later_speaker = any(h.person == "first_person" for h in message.hits[index + 1 :])
-        return later_speaker and self._about_someone_else(message, index)
+        return later_speaker and self._chains.about_someone_else(message, index)
 
     def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """The account's owner is not who the money is for: "他的个账能给我买药不"."""
@@ -355,7 +346,7 @@ class Understander:
                 v in before and f"{v}的" not in before and f"{v}了" not in before
                 for v in self.lexicon.premium_verbs
             )
-            if paid and self._about_someone_else(message, index):
+            if paid and self._chains.about_someone_else(message, index):
                 found.append(Evidence(hit, Sense(ids.ITEM, (ids.RESIDENT_PREMIUM,))))
         return found
 
@@ -368,41 +359,6 @@ class Understander:
         previous = message.hits[index - 1]
         gap = message.text[previous.end : hit.start]
         return bool(previous.senses(ids.RELATIVE)) and gap in self.lexicon.grammar.possessive
-
-    def _about_someone_else(self, message: Message, index: int) -> bool:
-        """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
-        hit = message.hits[index]
-        start = message.clause_start(hit)
-        person = self._places.subject(message, start, hit.start, beneficiaries=True)
-        if person is None and hit.clause > 0:
-            # A clause naming no one continues the one before: "孩子在南宁读书，学生医保在南宁",
-            # "老竇喺茂名鄉下，交緊新農合", "my dad is in Yuncheng (resident insurance)"; not one
-            # about a card ("…，个账是职工医保的") nor a new sentence ("…my parents? employee
-            # insurance in Yulin").
-            lead = message.text[start : hit.start].strip()
-            ended = message.text[:start].rstrip().endswith(SENTENCE_ENDS)
-            chained = not ended and not lead.startswith(self.lexicon.account_words)
-            if chained or lead.startswith(self.lexicon.grammar.continues_subject):
-                previous_start = message.clause_starts[hit.clause - 1]
-                person = self._places.subject(message, previous_start, start, beneficiaries=True)
-                if lead.startswith(self.lexicon.grammar.also) and self._speaker_in(
-                    message, previous_start, start
-                ):
-                    return False  # "me in Nanjing and my husband in Hangzhou, both company insured"
-        return person == OTHER
-
-    def _speaker_in(self, message: Message, lo: int, hi: int) -> bool:
-        """Whether text[lo:hi] names the speaker by themself (我, me; not 我妈, my husband)."""
-        hits = [h for h in message.hits if lo <= h.start and h.end <= hi]
-        for index, hit in enumerate(hits):
-            if hit.person != "first_person":
-                continue
-            following = hits[index + 1] if index + 1 < len(hits) else None
-            gap = message.text[hit.end : following.start].strip() if following else None
-            owned = following is not None and bool(following.senses(ids.RELATIVE))
-            if not (owned and gap in ("", *self.lexicon.grammar.possessive)):
-                return True
-        return False
 
     def _resolve_slot(
         self,
