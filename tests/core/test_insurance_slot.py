@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.core import ids
-from bot.core.flow import Flow
+from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.flowfile import FlowError
 from bot.core.understand import Understander
 
 
@@ -68,3 +71,44 @@ def test_a_dead_relatives_scheme_is_the_holders(
     got = reader.understand(text)
     assert got.answers.get(ids.ITEM) == "inheritance"
     assert got.answers.get(ids.INSURANCE) == insurance
+
+
+@pytest.mark.parametrize(
+    ("text", "insurance"),
+    [
+        # An employer and a paying word with a place, a person or an adverb between them.
+        ("我单位在渝北交的医保，个账能给我妈买药吗", "employee"),
+        ("老公单位在营口交的医保，产检能用他个账吗", "employee"),
+        ("公司帮我在苏州交医保，个账能买保健品吗", "employee"),
+        ("單位有幫我買醫保，個賬可唔可以俾阿媽用", "employee"),
+        ("公司每个月有交医保，个账能交我爸的居民医保吗", "employee"),
+        (
+            "my husband's company in Wuxi pays his yibao, can his account pay my clinic bill?",
+            "employee",
+        ),
+        (
+            "I work for a firm in Ordos and they pay my medical insurance, can I withdraw?",
+            "employee",
+        ),
+        ("Company puts money into my medical account every month, can I take it out?", "employee"),
+        # Working somewhere, paying for an item, a negation or an insurer say nothing.
+        ("我在公司上班，个账能给我妈买药吗", None),
+        ("公司楼下药店买药能刷个账吗", None),
+        ("不是单位交的，是我自己交的灵活就业，个账能用吗", "flexible"),
+        ("保险公司交的钱能进个账吗", None),
+        ("my company doesn't pay my insurance, can I still use my account for my mom?", None),
+    ],
+)
+def test_who_pays_says_the_scheme(reader: Understander, text: str, insurance: str | None) -> None:
+    assert reader.understand(text).answers.get(ids.INSURANCE) == insurance
+
+
+def test_paid_by_is_checked(flow: Flow, tmp_path: Path) -> None:
+    text = (FLOWS_DIR / "lexicon.yaml").read_text(encoding="utf-8")
+    assert "\npaid_by:\n  employee:\n" in text
+    broken = text.replace("\npaid_by:\n  employee:\n", "\npaid_by:\n  employe:\n")
+    path = tmp_path / "lexicon.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(FlowError) as error:
+        Understander(flow, path)
+    assert "paid_by: no insurance option 'employe'" in str(error.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.core import ids
 from bot.core.understand.lexicon import Lexicon
-from bot.core.understand.matcher import Message
+from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.places import OTHER, Places
 
 SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # a new sentence may change who is spoken of
@@ -23,9 +23,8 @@ class Chains:
         self.lexicon = lexicon
         self._places = places
 
-    def about_someone_else(self, message: Message, index: int) -> bool:
+    def about_someone_else(self, message: Message, hit: Hit) -> bool:
         """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
-        hit = message.hits[index]
         start = message.clause_start(hit)
         person = self._places.subject(message, start, hit.start, beneficiaries=True)
         if person is None and hit.clause > 0:

@@ -32,6 +32,7 @@ from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.moves import Moves
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
+from bot.core.understand.paid import paid_by
 from bot.core.understand.places import Evidence, Places, Region
 from bot.core.understand.viewpoint import turn_evidence
 
@@ -217,28 +218,34 @@ class Understander:
             if not senses:
                 continue
             # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
-            about_person = slot == ids.INSURANCE or (
-                slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
-            )
+            about_person = slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
             if slot == ids.ITEM and self._where_insured(message, index):
                 continue
             if slot == ids.ITEM and self._someone_elses_empty_account(message, index):
                 continue
-            own = not (about_person and self._chains.about_someone_else(message, index))
-            if slot == ids.INSURANCE and owner is not None:
-                # Someone else's account: their insurance is the account's, not the speaker's.
-                own = self._places.said_of_owner(message, hit, owner)
-            if slot == ids.INSURANCE and not own:
+            own = not (about_person and self._chains.about_someone_else(message, hit))
+            if slot == ids.INSURANCE and not self._holders(message, hit, owner):
                 continue
             if slot == ids.RELATIVE and (
                 self._is_owner(message, hit, owner) or self._moves.to_someone(message, hit)
             ):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
+        if slot == ids.INSURANCE:  # "单位在渝北交的医保": who pays says the scheme
+            for hit in paid_by(message, self.lexicon.paid_by):
+                if self._holders(message, hit, owner):
+                    found.extend(Evidence(hit, sense) for sense in hit.senses(slot))
         # "儿子在外地上大学" says where he is, not that care is away; next to something other
         # than care it says nothing ("my mother is in a different province, pay her premium").
         care = any(set(e.sense.options) <= self._care_items for e in found if e.own)
         return [e for e in found if e.own or not e.sense.weak or care]
+
+    def _holders(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
+        """Whether an insurance word is said of the account holder: of the owner when it is
+        someone else's account, else not of a relative ("我妈是居民医保")."""
+        if owner is not None:
+            return self._places.said_of_owner(message, hit, owner)
+        return not self._chains.about_someone_else(message, hit)
 
     def _composed_kin(self, message: Message) -> dict[int, tuple[Sense, ...]]:
         """ "老婆的妈妈": two kin words joined by a possessive name one person (kin.py); the
@@ -296,7 +303,7 @@ class Understander:
         if not any(s.options == (ids.BALANCE_EXHAUSTED,) for s in hit.senses(ids.ITEM)):
             return False
         later_speaker = any(h.person == "first_person" for h in message.hits[index + 1 :])
-        return later_speaker and self._chains.about_someone_else(message, index)
+        return later_speaker and self._chains.about_someone_else(message, message.hits[index])
 
     def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """The account's owner is not who the money is for: "他的个账能给我买药不"."""
@@ -346,7 +353,7 @@ class Understander:
                 v in before and f"{v}的" not in before and f"{v}了" not in before
                 for v in self.lexicon.premium_verbs
             )
-            if paid and self._chains.about_someone_else(message, index):
+            if paid and self._chains.about_someone_else(message, message.hits[index]):
                 found.append(Evidence(hit, Sense(ids.ITEM, (ids.RESIDENT_PREMIUM,))))
         return found
 
