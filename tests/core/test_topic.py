@@ -53,6 +53,10 @@ def test_chat_fills_nothing(reader: Understander, text: str) -> None:
             "my dad is retired, can he use my account",
         ),
         ("今天带娃去打疫苗，哭得稀里哗啦", "想给娃打疫苗"),
+        ("医保局电话老打不通", "社区说要问医保局，我这医保卡能给孙子打疫苗不"),
+        ("话费怎么充", "个账能像充话费那样往里充钱吗"),
+        ("Is Shanghai's yibao better than Suzhou's?", "Is it better to use my yibao for my mom?"),
+        ("Do freelancers in Xiamen earn more?", "Can freelancers in Xiamen pay missed months?"),
     ],
 )
 def test_the_same_words_asked_about_the_account_are_read(

@@ -21,6 +21,7 @@ from bot.core.resources import flows_dir
 from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.names import division_names
 from bot.core.understand.normal import Normalizer, bare, is_word_char
+from bot.core.understand.payers import Payer, read_payers
 from bot.core.understand.spelling import misspelt
 from bot.core.understand.topic import TopicWords, read_topic
 
@@ -45,6 +46,7 @@ _KNOWN_KEYS = {
     "grammar",
     "topic",
     "relative_is_holder",
+    "paid_by",
     *SLOTS,
 }
 
@@ -91,6 +93,7 @@ class Lexicon:
     holder_cues: tuple[str, ...]  # "with us in": the holder's place whoever the subject is
     together_after: tuple[str, ...]  # "she's insured in Suzhou too"
     topic: TopicWords  # words that make a message about the account or not (topic.py)
+    paid_by: tuple[Payer, ...]  # an employer that pays says the scheme (payers.py, paid.py)
     holder_items: frozenset[str]  # items where the relative named is the account holder
     premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
     grammar: Grammar
@@ -152,6 +155,7 @@ class LexiconBuilder:
             holder_cues=self._texts("region_cues", cues.get("holder")),
             together_after=self._texts("region_cues", cues.get("together_after")),
             topic=read_topic(data.get("topic"), self._texts, self._problem),
+            paid_by=read_payers(data.get("paid_by"), self._texts, self.flow, self._problem),
             holder_items=frozenset(
                 self._items("relative_is_holder", data.get("relative_is_holder"))
             ),

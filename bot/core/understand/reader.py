@@ -22,7 +22,9 @@ from bot.core.flow import Flow
 from bot.core.resources import flows_dir
 from bot.core.understand.away import Away
 from bot.core.understand.beneficiary import Beneficiaries
+from bot.core.understand.chains import Chains
 from bot.core.understand.each import one_in_each
+from bot.core.understand.gate import Gate
 from bot.core.understand.geography import Geography
 from bot.core.understand.items import Items
 from bot.core.understand.kin import compose
@@ -31,8 +33,8 @@ from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.moves import Moves
 from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
-from bot.core.understand.places import OTHER, Evidence, Places, Region
-from bot.core.understand.topic import Named, decide
+from bot.core.understand.paid import paid_by
+from bot.core.understand.places import Evidence, Places, Region
 from bot.core.understand.viewpoint import turn_evidence
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
@@ -91,11 +93,16 @@ class Understander:
         self._care_items = frozenset(i for i, c in self._item_category.items() if c == care)
         geography = Geography(flow, divisions)
         self._places = Places(geography, self.lexicon)
+        # Premiums and the account's money exist only in the insurance (topic.py).
+        own = {self._item_category.get(i) for i in (ids.RESIDENT_PREMIUM, ids.WITHDRAWAL)}
+        own_items = frozenset(i for i, c in self._item_category.items() if c in own)
+        self._gate = Gate(self.lexicon, self._places.is_beneficiary, own_items)
         self._away = Away(geography, self.lexicon, self._care_items)
         self._owners = Owners(self.lexicon, self._places.is_beneficiary)
         self._beneficiaries = Beneficiaries(self.lexicon, self._places.is_beneficiary)
         self._items = Items(self.lexicon, self._item_category)
         self._moves = Moves(self._places.geo, self.lexicon)
+        self._chains = Chains(self.lexicon, self._places)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -105,7 +112,7 @@ class Understander:
         alone = self.lexicon.alone.get(bare(message.text))
         if alone is not None:  # "自己" typed as an answer
             return Understanding(answers={alone[0]: alone[1]}, matched=(message.text,))
-        if not message.hits or not (self._on_topic(message) or self._only_words(message)):
+        if not message.hits or not (self._gate.on_topic(message) or self._only_words(message)):
             return EMPTY  # "岳阳今天下雨没": a place, but nothing about the account
         answers: dict[str, str] = {}
         ambiguous: dict[str, tuple[str, ...]] = {}
@@ -151,6 +158,7 @@ class Understander:
             ambiguous.pop(ids.RELATIVE, None)
             if not holder.codes:
                 holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
+            self._holders_scheme(message, answers, ambiguous, negated)
         self._imply_category(answers, ambiguous)
         if ids.ITEM in answers:  # "艾灸，养生那种不是治病": the item says what it is
             negated.pop(ids.CATEGORY, None)
@@ -163,6 +171,20 @@ class Understander:
             region=holder.code,
             regions=holder.codes if len(holder.codes) > 1 else (),
         )
+
+    def _holders_scheme(
+        self,
+        message: Message,
+        answers: dict[str, str],
+        ambiguous: dict[str, tuple[str, ...]],
+        negated: dict[str, tuple[str, ...]],
+    ) -> None:
+        """ "我爸走了，他是在兰州退休的": the relative holds the account, so their scheme is the
+        holder's (read before as someone else's)."""
+        if ids.INSURANCE in answers or ids.INSURANCE in ambiguous:
+            return
+        theirs = [Evidence(h, s) for h in message.hits for s in h.senses(ids.INSURANCE)]
+        self._resolve_slot(ids.INSURANCE, theirs, answers, ambiguous, negated)
 
     def _moved(
         self,
@@ -183,24 +205,6 @@ class Understander:
             answers.pop(ids.CITY, None)
             answers.pop(ids.PROVINCE, None)
         return Region(codes if len(codes) > 1 else ())
-
-    def _on_topic(self, message: Message) -> bool:
-        """Whether the message is about the account (topic.py): a clear answer word alone is
-        not enough ("我妈前几天在青岛住院了" is chat)."""
-        strong = place = item = corrects = for_someone = False
-        for hit in message.hits:
-            clear = [s.slot for s in hit.word.senses if not s.weak]
-            place = place or REGION in clear
-            if not any(slot in SLOTS for slot in clear):
-                continue
-            strong, corrects = True, corrects or hit.negated
-            item = item or ids.ITEM in clear
-            if ids.RELATIVE in clear and not for_someone:  # "给我妈", "给自己"
-                for_someone = hit.word.key.startswith(self.lexicon.grammar.beneficiary) or (
-                    self._places.is_beneficiary(message, hit)
-                )
-        named = Named(strong, place, item, corrects, for_someone)
-        return decide(self.lexicon.topic.found(message.text), named)
 
     def _only_words(self, message: Message) -> bool:
         """Known words typed alone ("长春", "我在长春", "本人", "给我妈", "我和我妈都在长春") are an
@@ -225,28 +229,34 @@ class Understander:
             if not senses:
                 continue
             # "我妈是居民医保", "我妈在外地": about the relative, not the account holder.
-            about_person = slot == ids.INSURANCE or (
-                slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
-            )
+            about_person = slot == ids.ITEM and any(ids.OFFSITE_CARE in s.options for s in senses)
             if slot == ids.ITEM and self._where_insured(message, index):
                 continue
             if slot == ids.ITEM and self._someone_elses_empty_account(message, index):
                 continue
-            own = not (about_person and self._about_someone_else(message, index))
-            if slot == ids.INSURANCE and owner is not None:
-                # Someone else's account: their insurance is the account's, not the speaker's.
-                own = self._places.said_of_owner(message, hit, owner)
-            if slot == ids.INSURANCE and not own:
+            own = not (about_person and self._chains.about_someone_else(message, hit))
+            if slot == ids.INSURANCE and not self._holders(message, hit, owner):
                 continue
             if slot == ids.RELATIVE and (
                 self._is_owner(message, hit, owner) or self._moves.to_someone(message, hit)
             ):
                 continue
             found.extend(Evidence(hit, sense, own) for sense in senses)
+        if slot == ids.INSURANCE:  # "单位在渝北交的医保": who pays says the scheme
+            for hit in paid_by(message, self.lexicon.paid_by):
+                if self._holders(message, hit, owner):
+                    found.extend(Evidence(hit, sense) for sense in hit.senses(slot))
         # "儿子在外地上大学" says where he is, not that care is away; next to something other
         # than care it says nothing ("my mother is in a different province, pay her premium").
         care = any(set(e.sense.options) <= self._care_items for e in found if e.own)
         return [e for e in found if e.own or not e.sense.weak or care]
+
+    def _holders(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
+        """Whether an insurance word is said of the account holder: of the owner when it is
+        someone else's account, else not of a relative ("我妈是居民医保")."""
+        if owner is not None:
+            return self._places.said_of_owner(message, hit, owner)
+        return not self._chains.about_someone_else(message, hit)
 
     def _composed_kin(self, message: Message) -> dict[int, tuple[Sense, ...]]:
         """ "老婆的妈妈": two kin words joined by a possessive name one person (kin.py); the
@@ -304,7 +314,7 @@ class Understander:
         if not any(s.options == (ids.BALANCE_EXHAUSTED,) for s in hit.senses(ids.ITEM)):
             return False
         later_speaker = any(h.person == "first_person" for h in message.hits[index + 1 :])
-        return later_speaker and self._about_someone_else(message, index)
+        return later_speaker and self._chains.about_someone_else(message, message.hits[index])
 
     def _is_owner(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """The account's owner is not who the money is for: "他的个账能给我买药不"."""
@@ -354,7 +364,7 @@ class Understander:
                 v in before and f"{v}的" not in before and f"{v}了" not in before
                 for v in self.lexicon.premium_verbs
             )
-            if paid and self._about_someone_else(message, index):
+            if paid and self._chains.about_someone_else(message, message.hits[index]):
                 found.append(Evidence(hit, Sense(ids.ITEM, (ids.RESIDENT_PREMIUM,))))
         return found
 
@@ -367,18 +377,6 @@ class Understander:
         previous = message.hits[index - 1]
         gap = message.text[previous.end : hit.start]
         return bool(previous.senses(ids.RELATIVE)) and gap in self.lexicon.grammar.possessive
-
-    def _about_someone_else(self, message: Message, index: int) -> bool:
-        """Whether an insurance word describes a relative ("我妈是居民医保"), not the holder."""
-        hit = message.hits[index]
-        start = message.clause_start(hit)
-        person = self._places.subject(message, start, hit.start, beneficiaries=True)
-        if person is None and hit.clause > 0:
-            lead = message.text[start : hit.start].strip()
-            if lead.startswith(self.lexicon.grammar.continues_subject):
-                previous_start = message.clause_starts[hit.clause - 1]
-                person = self._places.subject(message, previous_start, start, beneficiaries=True)
-        return person == OTHER
 
     def _resolve_slot(
         self,

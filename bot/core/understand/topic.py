@@ -10,11 +10,16 @@ It is one when
   word, a question of ability (能, 可以, can) or a verb of using or paying, or
 - it says a clear answer word together with a verb of using or paying ("能给她用吗", "can I
   use it for gym"), or it rules an answer out ("not for me, for my sister"), or it spends on
-  someone ("想给孩子打疫苗", "能给孙女交学费吗");
+  someone ("想给孩子打疫苗", "能给孙女交学费吗"), or
+- it names a scheme and a premium or the account's money and asks whether one may ("Can
+  flexible workers in Sanya make up missed months?");
 
 and never when it speaks of another account or scheme (公积金, 养老金, car insurance) without
-using the medical one's account, nor when it asks about the insurance but not the account
-(报销比例, 医保局) or about something no account pays for (a pet: 给猫, vet). Words are found
+using the medical one's account (a likeness, "像充话费那样", does not count), nor when it asks
+about the insurance but not the account (报销比例, a new card) or about something no account
+pays for (a pet: 给猫, vet). Asking something else about the insurance (好过广州, 断缴了有啥
+影响, 一年交多少钱, 医保局电话) is chat unless the account or whether one may is asked too
+("社区说要问医保局…医保卡能给他打疫苗不"). Words are found
 in the normal form in one pass, leftmost and longest first, so an `other` or `none` phrase
 (车险, 交学费, 提前) hides the shorter words inside it.
 """
@@ -37,7 +42,10 @@ OTHER = "other"  # another account or scheme
 NEVER = "never"  # about the insurance, not the account
 NONE = "none"  # phrases that contain a word above but mean something else (交学费)
 FILLER = "filler"  # may stand around known words typed alone as an answer: 都, 上班, both
-KINDS = (ACCOUNT, MEDICAL, ASK, MODAL, OTHER, NEVER, NONE, FILLER)
+ASIDE = "aside"  # asks something else about the insurance: 好过广州, 有啥影响, 一年交多少
+LIKE = "like"  # an `other` word right after one is a comparison: 像充话费那样
+KINDS = (ACCOUNT, MEDICAL, ASK, MODAL, OTHER, NEVER, NONE, FILLER, ASIDE, LIKE)
+LIKE_GAP = 3  # "像充话费", "like a bank card": at most this many characters between
 
 
 @dataclass(frozen=True)
@@ -59,10 +67,17 @@ class TopicWords:
         )
         kinds: set[str] = set()
         reached = 0
+        like_end = -LIKE_GAP - 1
         for start, minus_length, word in spans:
-            if start >= reached:  # not inside a longer word found before: 交学费 hides 交
-                kinds |= self.kinds[word]
-                reached = start - minus_length
+            if start < reached:  # inside a longer word found before: 交学费 hides 交
+                continue
+            found = self.kinds[word]
+            reached = start - minus_length
+            if LIKE in found:
+                like_end = reached
+            elif OTHER in found and 0 <= start - like_end <= LIKE_GAP:
+                continue  # "能转钱进去吗，像充话费那样": the other account is only a likeness
+            kinds |= found
         return frozenset(kinds)
 
 
@@ -75,18 +90,24 @@ class Named:
     item: bool = False  # a clear item word (疫苗, 体检)
     corrects: bool = False  # an answer ruled out: "不是给我自己", "not for me"
     for_someone: bool = False  # a relative the money is for: "给孩子", "for my mom"
+    scheme: bool = False  # a clear insurance scheme: 灵活就业, flexible workers
+    own_item: bool = False  # an item only the insurance has: a premium or the account's money
 
 
 def decide(kinds: frozenset[str], named: Named) -> bool:
     """Whether a message is about the account (see the module's docstring)."""
     if NEVER in kinds:
         return False
+    if ASIDE in kinds and not kinds & {ACCOUNT, MODAL}:
+        return False  # "深圳医保好过广州吗", "断缴了有啥影响": about the insurance, not the account
     if OTHER in kinds and not (MEDICAL in kinds and kinds & {ACCOUNT, ASK}):
         return False  # "车险跟医保是一回事吗": comparing schemes, not using the account
     if ACCOUNT in kinds:
         return True
     if MEDICAL in kinds and (named.strong or named.place or kinds & {MODAL, ASK}):
         return True  # "现在的医保在合肥", "yibao for gym?"
+    if named.scheme and named.own_item and MODAL in kinds:
+        return True  # "Can flexible workers in Sanya make up missed months?"
     # "想给孩子打疫苗": spending on someone, or asking whether one may ("能给孙女交学费吗").
     spends = named.for_someone and (named.item or MODAL in kinds)
     return named.strong and (ASK in kinds or named.corrects or spends)
