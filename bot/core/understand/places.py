@@ -279,7 +279,7 @@ class Places:
             elif any(owner.refers(h) for h in group):
                 others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
                 # "… my dad's premium? Both in Tangshan"; not "我同老公都係中山醫保" (the two)
-                both = _cue_before(before, self.lexicon.together_cues, reach=0) and not any(
+                both = cue_before(before, self.lexicon.together_cues, reach=0) and not any(
                     h.person == "first_person" for h in group
                 )
                 place.role = TOGETHER if others or both else HOLDER
