@@ -10,18 +10,17 @@ relative's gives the scope (same city, same province, another province).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core import ids
+from bot.core.understand.cues import cue_after, cue_before, introduces, is_origin
 from bot.core.understand.geography import Geography
-from bot.core.understand.grammar import Grammar
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import Owner, is_other_person
 from bot.core.understand.together import me_too_after, said_of_us
 
-CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
@@ -280,7 +279,7 @@ class Places:
             elif any(owner.refers(h) for h in group):
                 others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
                 # "… my dad's premium? Both in Tangshan"; not "我同老公都係中山醫保" (the two)
-                both = _cue_before(before, self.lexicon.together_cues, reach=0) and not any(
+                both = cue_before(before, self.lexicon.together_cues, reach=0) and not any(
                     h.person == "first_person" for h in group
                 )
                 place.role = TOGETHER if others or both else HOLDER
@@ -327,26 +326,26 @@ class Places:
         after = message.text[hit.end : hit.end + (20 if hit.word.key.isascii() else 8)]
         lex = self.lexicon
         grammar = lex.grammar
-        if _introduces(message.text, hit, grammar.possessive):
+        if introduces(message.text, hit, grammar.possessive):
             return 3
         # "个账在燕郊药店", "account in Shanghai hospitals"
         used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
         if (
-            _cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps, words=grammar)
+            cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps, words=grammar)
             and not used_there
-        ) or _cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
+        ) or cue_after(after, lex.insurance_cues, (*grammar.possessive, *grammar.for_me)):
             return INSURED  # "长春的医保", "公司在广州给我交的医保", "Hangzhou pays my yibao"
-        stays = after.startswith(grammar.sojourn) or _cue_before(before, grammar.sojourn_before, 0)
-        goes = _cue_before(before, lex.elsewhere_cues, reach=0)
-        if stays or (goes and not _cue_before(before, grammar.returning, reach=0)):
+        stays = after.startswith(grammar.sojourn) or cue_before(before, grammar.sojourn_before, 0)
+        goes = cue_before(before, lex.elsewhere_cues, reach=0)
+        if stays or (goes and not cue_before(before, grammar.returning, reach=0)):
             return GONE  # where one goes or stays: "要去北京住院", "在三亚过冬", "moving to"
         if (
-            _cue_before(before, lex.origin_cues)
-            or _is_origin(after, grammar)
-            or _cue_before(before, grammar.returning, reach=0)
+            cue_before(before, lex.origin_cues)
+            or is_origin(after, grammar)
+            or cue_before(before, grammar.returning, reach=0)
         ):
             return -1  # a hometown, or where one goes back to: "老家湖南的", "回泉州了"
-        if _cue_before(before, lex.speaker_cues, reach=1):
+        if cue_before(before, lex.speaker_cues, reach=1):
             return 1
         return 0
 
@@ -356,7 +355,7 @@ class Places:
         before = message.text[self._floor(message, index) : hit.start]
         after = message.text[hit.end : hit.end + 12]
         if (
-            _cue_before(before, self.lexicon.together_cues, reach=0)
+            cue_before(before, self.lexicon.together_cues, reach=0)
             or after.lstrip().startswith(self.lexicon.together_after)
             or self._like_me(message, hit)
             or said_of_us(before, self.lexicon.grammar)
@@ -369,7 +368,7 @@ class Places:
             and message.text[hit.end : following.start] in self.lexicon.grammar.possessive
         ):
             return RELATIVE  # "我在青岛的老婆"
-        if _cue_before(before, self.lexicon.holder_cues, reach=0):
+        if cue_before(before, self.lexicon.holder_cues, reach=0):
             return HOLDER  # "my step-mum lives with us in Chengdu"
         previous = message.hits[index - 1] if index > 0 else None
         if (
@@ -451,66 +450,3 @@ class Places:
             if previous.places:
                 return max(floor, previous.end)
         return floor
-
-
-def _cue_before(
-    before: str,
-    cues: Iterable[str],
-    reach: int = CUE_REACH,
-    gaps: Set[str] | None = None,
-    words: Grammar | None = None,
-) -> bool:
-    """A cue word ending at most `reach` characters before the place; with `gaps`, only these
-    may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用"), or with
-    `words`, a run of its English gap words ending in in/from/at ("is still back in")."""
-    before = before.rstrip()
-    for cue in cues:
-        at = before.rfind(cue)
-        if at < 0:
-            continue
-        gap = before[at + len(cue) :]
-        if gaps is None and len(gap) <= reach:
-            return True
-        if gaps is not None and (gap.strip() in gaps or _english_gap(gap, words)):
-            return True
-    return False
-
-
-def _english_gap(gap: str, grammar: Grammar | None) -> bool:
-    tokens = gap.split()
-    return (
-        grammar is not None
-        and len(tokens) > 1
-        and tokens[-1] in ("in", "from", "at")
-        and all(t in grammar.location_gap_words for t in tokens[:-1])
-    )
-
-
-def _cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> bool:
-    rest = after.lstrip()
-    for particle in possessive:
-        rest = rest.removeprefix(particle).lstrip()
-    return any(rest.startswith(cue) for cue in cues)
-
-
-def _is_origin(after: str, grammar: Grammar) -> bool:
-    """A region followed by 人 and a pause is a hometown ("我是湖南人，在深圳上班"), not
-    人社/人民医院."""
-    for suffix in grammar.origin_suffix:
-        if after.startswith(suffix):
-            rest = after[len(suffix) :]
-            return not rest or not rest[0].isalnum() or rest.startswith(grammar.origin_followers)
-    return False
-
-
-def _introduces(text: str, hit: Hit, possessive: Iterable[str]) -> bool:
-    """ "仙桃的，个账…", "张家口的 个账…": a message opening with a place and 的 says where
-    the speaker is from, before anyone else is named."""
-    if text[: hit.start].strip():
-        return False
-    for particle in possessive:
-        rest = text[hit.end :]
-        if rest.startswith(particle):
-            following = rest[len(particle) : len(particle) + 1]
-            return not following or not following.isalnum()
-    return False
