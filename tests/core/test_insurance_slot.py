@@ -112,3 +112,36 @@ def test_paid_by_is_checked(flow: Flow, tmp_path: Path) -> None:
     with pytest.raises(FlowError) as error:
         Understander(flow, path)
     assert "paid_by: no insurance option 'employe'" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "insurance"),
+    [
+        # A short aside between a relative and their scheme does not end the chain.
+        (
+            "My son (5) has resident insurance in Jinhua, I'm employee-insured, can I pay his visit?",
+            "employee",
+        ),
+        ("我女儿（7岁）是少儿医保，我单位交的医保，个账能给她看病吗", "employee"),
+        # 都/both after two people speaks of both, the account's owner too.
+        ("我老公喺韶關，我喺河源，兩個都係職工醫保，佢嘅個賬可唔可以俾我睇醫生", "employee"),
+        ("老婆在苏州我在无锡，都是职工医保，能用她的个账给我买药吗", "employee"),
+        # Through one's job is the employees' insurance.
+        (
+            "My wife is insured through her job in Kunming. Can her account cover my doctor visits?",
+            "employee",
+        ),
+        (
+            "Pregnant and insured via work in Changzhi, can my account pay my prenatal visits",
+            "employee",
+        ),
+        # A resident of a place and a premium product are not a scheme (CONVENTIONS.md).
+        ("本人为在北京工作的香港居民，以后打算返香港定居，医保个人账户怎么办", None),
+        (
+            "can the personal account pay the employee critical illness insurance (zhigong dabing)?",
+            None,
+        ),
+    ],
+)
+def test_schemes_said_in_passing(reader: Understander, text: str, insurance: str | None) -> None:
+    assert reader.understand(text).answers.get(ids.INSURANCE) == insurance

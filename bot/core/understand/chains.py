@@ -14,6 +14,7 @@ from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.places import OTHER, Places
 
 SENTENCE_ENDS = (".", "?", "!", "。", "？", "！")  # a new sentence may change who is spoken of
+ASIDE_CHARS = 4  # "(7)", "（5岁）": a clause this short naming no one is an aside
 
 
 class Chains:
@@ -34,13 +35,37 @@ class Chains:
             ended = message.text[:start].rstrip().endswith(SENTENCE_ENDS)
             chained = not ended and not lead.startswith(self.lexicon.account_words)
             if chained or lead.startswith(self.lexicon.grammar.continues_subject):
-                previous_start = message.clause_starts[hit.clause - 1]
+                previous_start = self._previous_start(message, hit.clause)
                 person = self._places.subject(message, previous_start, start, beneficiaries=True)
                 if lead.startswith(self.lexicon.grammar.also) and self._speaker_in(
                     message, previous_start, start
                 ):
                     return False  # "me in Nanjing and my husband in Hangzhou, both company insured"
         return person == OTHER
+
+    def both(self, message: Message, hit: Hit) -> bool:
+        """A clause naming no one that opens with 都/两个都/both speaks of everyone just named:
+        "我老公喺韶關，我喺河源，兩個都係職工醫保"."""
+        start = message.clause_start(hit)
+        lead = message.text[start : hit.start].strip()
+        named = self._places.subject(message, start, hit.start, beneficiaries=True)
+        return named is None and hit.clause > 0 and lead.startswith(self.lexicon.grammar.also)
+
+    def _previous_start(self, message: Message, clause: int) -> int:
+        """Where the clause before starts, reaching over a short aside that names no one and
+        does not end a sentence: "My daughter (7) has resident insurance"."""
+        previous = clause - 1
+        if previous > 0:
+            start = message.clause_starts[previous]
+            end = message.clause_starts[clause]
+            aside = message.text[start:end]
+            if (
+                len(aside.strip(" ()（）,，")) <= ASIDE_CHARS
+                and not aside.rstrip().endswith(SENTENCE_ENDS)
+                and self._places.subject(message, start, end, beneficiaries=True) is None
+            ):
+                previous -= 1
+        return message.clause_starts[previous]
 
     def _speaker_in(self, message: Message, lo: int, hi: int) -> bool:
         """Whether text[lo:hi] names the speaker by themself (我, me; not 我妈, my husband)."""

@@ -255,7 +255,9 @@ class Understander:
         """Whether an insurance word is said of the account holder: of the owner when it is
         someone else's account, else not of a relative ("我妈是居民医保")."""
         if owner is not None:
-            return self._places.said_of_owner(message, hit, owner)
+            return self._places.said_of_owner(message, hit, owner) or self._chains.both(
+                message, hit
+            )
         return not self._chains.about_someone_else(message, hit)
 
     def _composed_kin(self, message: Message) -> dict[int, tuple[Sense, ...]]:
