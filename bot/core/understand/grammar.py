@@ -75,6 +75,9 @@ class Grammar:
     looks_after: tuple[str, ...]  # before a relative only looked after: "帮忙带娃" (pronouns)
     hearsay: tuple[str, ...]  # after a relative, who told the speaker: "同事说", "moms here say"
     speaker_gaps: tuple[str, ...]  # between a relative and what they say: "我妈也说"
+    pays_for: tuple[str, ...]  # a bare paying verb after who is paid for: "帮佢交吗" (premium.py)
+    question_ends: tuple[str, ...]  # ... or after the account: "个账交吗"
+    pay_fillers: tuple[str, ...]  # between the account and that verb: "医保的钱来交"
 
 
 def build_grammar(

@@ -35,6 +35,7 @@ from bot.core.understand.normal import Normalizer, bare
 from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.paid import paid_by
 from bot.core.understand.places import Evidence, Places, Region
+from bot.core.understand.premium import LaterPremium
 from bot.core.understand.viewpoint import turn_evidence
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
@@ -103,6 +104,7 @@ class Understander:
         self._items = Items(self.lexicon, self._item_category)
         self._moves = Moves(self._places.geo, self.lexicon)
         self._chains = Chains(self.lexicon, self._places)
+        self._later_premium = LaterPremium(self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -133,6 +135,9 @@ class Understander:
             ids.ITEM: [
                 *self._away.offsite(message, places, holder),
                 *self._premium_for_someone_else(message),
+                *self._later_premium.find(
+                    message, lambda i: self._a_relatives_insurance(message, i)
+                ),
             ],
         }
         for slot in SLOTS:
@@ -363,7 +368,7 @@ class Understander:
             # "她在乡下交的新农合" says which insurance she has, "我交了孩子的医保" that it is
             # paid; "给她交新农合" asks about paying it.
             paid = any(
-                v in before and f"{v}的" not in before and f"{v}了" not in before
+                v in before and not any(f"{v}{done}" in before for done in "的了咗嘅过")
                 for v in self.lexicon.premium_verbs
             )
             if paid and self._chains.about_someone_else(message, message.hits[index]):
