@@ -61,6 +61,19 @@ def bare(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def without(text: str, fillers: list[str]) -> str:
+    """The text, bare, with the fillers taken out: Latin ones only as whole words ("or" is
+    not taken out of "work"), longest first."""
+    for filler in sorted(fillers, key=len, reverse=True):
+        if filler.isascii():
+            text = re.sub(rf"(?<![\w']){re.escape(filler)}(?![\w'])", " ", text)
+    text = bare(text)
+    for filler in fillers:
+        if not filler.isascii():
+            text = text.replace(bare(filler), "")
+    return text
+
+
 def is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 

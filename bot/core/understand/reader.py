@@ -31,7 +31,7 @@ from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
 from bot.core.understand.matcher import Hit, Matcher, Message
 from bot.core.understand.moves import Moves
-from bot.core.understand.normal import Normalizer, bare
+from bot.core.understand.normal import Normalizer, bare, without
 from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.paid import paid_by
 from bot.core.understand.places import Evidence, Places, Region
@@ -217,14 +217,11 @@ class Understander:
         rest = list(message.text)
         for hit in message.hits:
             rest[hit.start : hit.end] = " " * (hit.end - hit.start)
-        words = bare("".join(rest).strip())
         lex = self.lexicon
         fillers = [*lex.grammar.place_fillers, *lex.grammar.beneficiary, *lex.coordinators]
         if not any(hit.senses(ids.ITEM) for hit in message.hits):  # "我老婆在药店上班" is chat
             fillers += lex.topic.fillers  # "我在北京上班，我爸妈在湖南": where people are
-        for filler in fillers:
-            words = words.replace(bare(filler), "")
-        return not words
+        return not without("".join(rest), fillers)
 
     def _slot_senses(self, message: Message, slot: str, owner: Owner | None) -> list[Evidence]:
         found: list[Evidence] = []
