@@ -57,3 +57,37 @@ def test_a_place_typed_alone_in_english_is_an_answer(
 
 def test_chat_about_a_place_is_still_chat(understander: Understander) -> None:
     assert understander.understand("the weather in Shenzhen city is hot today").is_empty
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["for my kid, not me: swimming class with the personal account ok?", "for my mom, not myself"],
+)
+def test_not_me_rules_the_speaker_out(understander: Understander, text: str) -> None:
+    got = understander.understand(text)
+    assert got.negated.get("relative") == ("self",)
+    assert got.answers.get("relative") in ("child", "parent")
+
+
+def test_asking_for_a_relative_about_their_account_makes_them_the_holder(
+    understander: Understander,
+) -> None:
+    got = understander.understand(
+        "moxibustion covered? asking for my dad, he's insured in Lanxi, Jinhua and would use"
+        " his own account"
+    )
+    assert got.region == "330781" and "relative" not in got.answers
+    # ... unless the speaker then pays with their own account
+    got = understander.understand("asking for my dad, can I pay his meds with my account?")
+    assert got.answers.get("relative") == "parent"
+
+
+def test_a_relatives_yibao_paid_is_their_premium(understander: Understander) -> None:
+    got = understander.understand("Can my personal account pay my mom's yibao?")
+    assert got.answers.get("item") == "resident_premium"
+    assert got.answers.get("relative") == "parent"
+
+
+@pytest.mark.parametrize("text", ["I am in Hangzhou", "I am currently in Hangzhou"])
+def test_i_am_in_a_place_is_an_answer(understander: Understander, text: str) -> None:
+    assert understander.understand(text).region == "330100"

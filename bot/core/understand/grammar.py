@@ -11,8 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from bot.core.understand.normal import bare
-
 
 @dataclass(frozen=True)
 class Grammar:
@@ -37,6 +35,7 @@ class Grammar:
     determiners: tuple[str, ...]  # between a person and a card: "他那医保卡", "用他自己的个账"
     ask_for: tuple[str, ...]  # before a relative one asks for: "帮我爸问一下" (see owner.py)
     ask_words: tuple[str, ...]  # ... and after them
+    asking_for: tuple[str, ...]  # both at once, before the relative: "asking for my dad"
     like_me: tuple[str, ...]  # after a place: where the speaker is too, "跟我一样", "like mine"
     care_in: tuple[str, ...]  # between care and a place: "pharmacies in Sanya" (see away.py)
     here: tuple[str, ...]  # care or the card used where the speaker is: "pharmacies here"
@@ -92,8 +91,6 @@ def build_grammar(
     }
     values["location_gaps"] = frozenset(("", *values["location_gaps"]))
     values["level_words"] = level_words
-    # Longest first, so "我住在" is removed before "住在".
-    values["place_fillers"] = tuple(
-        sorted((bare(w) for w in values["place_fillers"]), key=len)[::-1]
-    )
+    # Longest first, so "我住在" is removed before "住在" (latin ones as whole words, normal.py).
+    values["place_fillers"] = tuple(sorted(values["place_fillers"], key=len, reverse=True))
     return Grammar(**values)

@@ -129,7 +129,11 @@ class Owners:
         for word in grammar.self_possessive:
             before = before.removesuffix(word).rstrip()
         after = message.text[hit.end : hit.end + 6].lstrip()
-        if not (before.endswith(grammar.ask_for) and after.startswith(grammar.ask_words)):
+        # English asks first: "asking for my dad" (the "my" is no one asked for)
+        asked = bool(hit.senses(ids.RELATIVE)) and before.endswith(grammar.asking_for)
+        if not (
+            asked or (before.endswith(grammar.ask_for) and after.startswith(grammar.ask_words))
+        ):
             return False
         # "帮我老公问下，我能不能给他交居民医保": the speaker then acts, with their own account.
         return not any(

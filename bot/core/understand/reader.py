@@ -379,7 +379,7 @@ class Understander:
         if index == 0 or hit.word.key not in self.lexicon.insurance_cues:
             return False
         previous = message.hits[index - 1]
-        gap = message.text[previous.end : hit.start]
+        gap = message.text[previous.end : hit.start].rstrip()  # "pay my mom's yibao"
         return bool(previous.senses(ids.RELATIVE)) and gap in self.lexicon.grammar.possessive
 
     def _resolve_slot(
