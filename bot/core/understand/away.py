@@ -129,6 +129,7 @@ class Away:
                 or (previous is not None and self._is_care_right_before(message, place, previous))
                 or self._used_here(message)
                 or (place.score == GONE and self._away_for_care(message, place.hit))
+                or self._used_in(message, place.hit)
             ):
                 found.append(Evidence(place.hit, Sense(ids.ITEM, (ids.OFFSITE_CARE,))))
         return found
@@ -186,6 +187,11 @@ class Away:
         gap = message.text[hit.end : place.hit.start].strip()
         care = bool(items) and items <= self._care_items
         return care and hit.clause == place.hit.clause and gap in self.lexicon.grammar.care_in
+
+    def _used_in(self, message: Message, place: Hit) -> bool:
+        """The card used in the place: "can I use my yibao in Shanghai?"."""
+        before = message.text[message.clause_start(place) : place.start].rstrip()
+        return before.endswith(self.lexicon.grammar.used_in)
 
     def _used_here(self, message: Message) -> bool:
         """Care or the card used "here"/"there", the speaker being away from the account's

@@ -330,6 +330,8 @@ class Places:
             return 3
         # "个账在燕郊药店", "account in Shanghai hospitals"
         used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
+        if before.rstrip().endswith(grammar.used_in):
+            return -1  # "can I use my yibao in Shanghai?": where it is used, not insured
         if (
             cue_before(before, lex.insurance_cues, gaps=grammar.location_gaps, words=grammar)
             and not used_there
