@@ -44,6 +44,7 @@ class Grammar:
     sojourn: tuple[str, ...]  # after a place one only stays at: "在三亚过冬" (see away.py)
     outside: tuple[str, ...]  # places outside the mainland's insurance: 香港, abroad
     used_in: tuple[str, ...]  # right before a place: the card used there, "use my yibao in"
+    insured_there: tuple[str, ...]  # after a place: insured in it, "and insured there"
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"
     visiting: tuple[str, ...]  # before a relative's place: they only come there, "她来厦门玩"
     relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"
