@@ -79,6 +79,8 @@ class Grammar:
     pays_for: tuple[str, ...]  # a bare paying verb after who is paid for: "帮佢交吗" (premium.py)
     question_ends: tuple[str, ...]  # ... or after the account: "个账交吗"
     pay_fillers: tuple[str, ...]  # between the account and that verb: "医保的钱来交"
+    they_too: tuple[str, ...]  # after a relative, after the speaker's place: "baby too", "也是"
+    so_is: tuple[str, ...]  # ... or before them: "and so is my wife"
 
 
 def build_grammar(

@@ -19,7 +19,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import Owner, is_other_person
-from bot.core.understand.together import me_too_after, said_of_us
+from bot.core.understand.together import me_too_after, said_of_us, they_too
 
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
@@ -127,6 +127,11 @@ class Places:
             # "He's in Lanzhou, me too", "佢係東莞醫保，我都係".
             if place.role == RELATIVE and me_too_after(
                 message.text[place.hit.end : following], self.lexicon.grammar
+            ):
+                place.role = TOGETHER
+            # "I'm insured in Jiaxing, baby too", "宝宝也是": the relative is there as well.
+            if place.role == HOLDER and they_too(
+                message, place.hit.end, following or len(message.text), self.lexicon.grammar
             ):
                 place.role = TOGETHER
         return places

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.core import ids
 from bot.core.understand.grammar import Grammar
+from bot.core.understand.matcher import Message
 from bot.core.understand.normal import is_name_char
 
 # What may follow "me too" in its clause: nothing, a pause or a sentence particle.
 _CLAUSE_END = re.compile(r"[\s,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$")
+# ... and what must follow "baby too" (a pause, not "my wife also lives in Hangzhou").
+_PAUSE = re.compile(r"\s*(?:[,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$)")
 
 
 def said_of_us(before: str, grammar: Grammar, adverb: bool = True) -> bool:
@@ -42,6 +46,26 @@ def me_too_after(text: str, grammar: Grammar) -> bool:
         for at in _occurrences(text, phrase):
             if _CLAUSE_END.match(text, at + len(phrase)):
                 return True
+    return False
+
+
+def they_too(message: Message, start: int, end: int, grammar: Grammar) -> bool:
+    """Whether a relative named between `start` and `end` (after the speaker's place) is
+    there too: "I'm insured in Jiaxing, baby too", "... and so is my wife", "宝宝也是"."""
+    for hit in message.hits:
+        if not (start <= hit.start and hit.end <= end) or not any(
+            ids.SELF not in s.options for s in hit.senses(ids.RELATIVE)
+        ):
+            continue
+        after = message.text[hit.end :].lstrip()  # not cut at the next place: "也在广东"
+        for phrase in grammar.they_too:
+            if after.startswith(phrase) and _PAUSE.match(after, len(phrase)):
+                return True
+        before = message.text[start : hit.start].rstrip()
+        for word in grammar.self_possessive:
+            before = before.removesuffix(word).rstrip()
+        if before.endswith(grammar.so_is):
+            return True
     return False
 
 
