@@ -19,7 +19,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import Owner, is_other_person
-from bot.core.understand.together import me_too_after, said_of_us, they_too
+from bot.core.understand.together import insured_there, me_too_after, said_of_us, they_too
 
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
@@ -335,7 +335,7 @@ class Places:
             return 3
         # "个账在燕郊药店", "account in Shanghai hospitals"
         used_there = after.lstrip().removeprefix("的").startswith(grammar.use_places)
-        if self._insured_there(message, index):
+        if insured_there(message, index, grammar):
             return INSURED  # "my brother is in hospital in Hefei and insured there"
         if before.rstrip().endswith(grammar.used_in):
             return -1  # "can I use my yibao in Shanghai?": where it is used, not insured
@@ -357,14 +357,6 @@ class Places:
         if cue_before(before, lex.speaker_cues, reach=1):
             return 1
         return 0
-
-    def _insured_there(self, message: Message, index: int) -> bool:
-        """ "is in hospital in Hefei and insured there", "from Taizhou and insured there": said
-        after the place, before any other, "there" is where someone is insured."""
-        hit = message.hits[index]
-        following = (h.start for h in message.hits[index + 1 :] if h.places)
-        after = message.text[hit.end : min(next(following, len(message.text)), hit.end + 48)]
-        return any(word in after for word in self.lexicon.grammar.insured_there)
 
     def _region_role(self, message: Message, index: int) -> str:
         """Whose place is it: "我妈在长春" is the mother's, "我俩都在广州" is both's."""

@@ -1,4 +1,4 @@
-"""Places said of the speaker and a relative at once: "俺们都是淄博的", "我哋都喺湛江",
+"""Places said of the speaker and a relative at once (and where "there" is a relative's): "俺们都是淄博的", "我哋都喺湛江",
 "we live in Shenzhen", "她在岳阳，我也在岳阳", "He's in Lanzhou, me too".
 
 Such a place is where both are (places.TOGETHER): the account's place and, for the relative,
@@ -67,6 +67,15 @@ def they_too(message: Message, start: int, end: int, grammar: Grammar) -> bool:
         if before.endswith(grammar.so_is):
             return True
     return False
+
+
+def insured_there(message: Message, index: int, grammar: Grammar) -> bool:
+    """ "is in hospital in Hefei and insured there", "from Taizhou and insured there": said
+    after the place, before any other, "there" is where someone is insured."""
+    hit = message.hits[index]
+    following = (h.start for h in message.hits[index + 1 :] if h.places)
+    after = message.text[hit.end : min(next(following, len(message.text)), hit.end + 48)]
+    return any(word in after for word in grammar.insured_there)
 
 
 def _strip_adverbs(gap: str, adverbs: Iterable[str]) -> tuple[str, bool]:

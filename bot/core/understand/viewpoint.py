@@ -32,6 +32,7 @@ _TURNED: dict[tuple[str, str], str] = {
     (ids.SPOUSE, ids.SIBLING): ids.OTHER_PERSON,
     (ids.SPOUSE, ids.GRANDPARENT): ids.OTHER_PERSON,
     (ids.PARENT, ids.CHILD): ids.GRANDCHILD,  # my son is my mother's grandson
+    (ids.PARENT, ids.PARENT): ids.SPOUSE,  # "can my dad use his account for my mom"
     (ids.PARENT, ids.SIBLING): ids.CHILD,
     (ids.PARENT, ids.SPOUSE): ids.OTHER_PERSON,  # a child-in-law
     (ids.PARENT, ids.GRANDCHILD): ids.OTHER_PERSON,  # a great-grandchild
@@ -105,6 +106,9 @@ def turn_evidence(
         return list(found)
     result = []
     for e in found:
+        if _holders_own(message, e.hit):
+            result.append(e)  # "my husband ... for his mom's meds": already his
+            continue
         in_law = e.hit.word.key in grammar.parents_in_law or _spouses_parent(
             message, e.hit, grammar
         )
@@ -114,6 +118,18 @@ def turn_evidence(
         )
         result.append(Evidence(e.hit, Sense(ids.RELATIVE, options, e.sense.weak), e.own, e.narrows))
     return result
+
+
+def _holders_own(message: Message, hit: Hit) -> bool:
+    """A kin word right after "his"/"her"/"their" is said from the holder's side already."""
+    index = message.hits.index(hit)
+    previous = message.hits[index - 1] if index else None
+    return (
+        previous is not None
+        and previous.person == "third_person"
+        and previous.word.key.isascii()
+        and not message.text[previous.end : hit.start].strip()
+    )
 
 
 def _spouses_parent(message: Message, hit: Hit, grammar: Grammar) -> bool:
