@@ -279,6 +279,22 @@ class Beneficiaries:
         joins = self.lexicon.coordinators
         return gap in joins or (not gap and one.hit.word.key.endswith(tuple(joins)))  # "我自己和"
 
+    def _needs(self, message: Message, hit: Hit) -> bool:
+        """ "外孙女要打疫苗", "my son needs a flu shot": the relative is the one getting care."""
+        after = message.text[hit.end : hit.end + 24]
+        stripped = after.lstrip()
+        word = next((w for w in self.lexicon.grammar.needs if stripped.startswith(w)), None)
+        if word is None:
+            return False
+        start = hit.end + len(after) - len(stripped) + len(word)
+        following = next((h for h in message.hits if h.start >= start), None)
+        return (
+            following is not None
+            and following.clause == hit.clause
+            and following.start - start <= _needs_gap(word)
+            and any(not s.weak for s in following.senses(ids.ITEM))
+        )
+
     def _for(self, message: Message, hit: Hit) -> bool:
         owner = self._possessor(message, hit)
         if owner is not None and owner.person == "third_person" and self._for(message, owner):
@@ -286,6 +302,8 @@ class Beneficiaries:
         if hit.word.key.startswith(self.lexicon.grammar.beneficiary) or self._is_beneficiary(
             message, hit
         ):
+            return True
+        if self._needs(message, hit):
             return True
         after = message.text[hit.end : hit.end + 2 + ITEM_REACH]
         owned = after.removeprefix("'s").removeprefix("的")
@@ -299,6 +317,10 @@ class Beneficiaries:
             and bool(following.senses(ids.ITEM))
             and following.start <= start + ITEM_REACH
         )
+
+
+def _needs_gap(word: str) -> int:
+    return 12 if word.isascii() else 2
 
 
 def _ends_with_any(text: str, words: Sequence[str]) -> bool:

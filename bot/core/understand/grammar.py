@@ -74,6 +74,7 @@ class Grammar:
     their_place: tuple[str, ...]  # after a relative: where they live, "女儿那里", "老公工作的城市"
     beside: tuple[str, ...]  # before a relative: where one lives, "near my daughter"
     looks_after: tuple[str, ...]  # before a relative only looked after: "帮忙带娃" (pronouns)
+    needs: tuple[str, ...]  # after a relative, before care they get: "外孙女要打疫苗"
     hearsay: tuple[str, ...]  # after a relative, who told the speaker: "同事说", "moms here say"
     speaker_gaps: tuple[str, ...]  # between a relative and what they say: "我妈也说"
     pays_for: tuple[str, ...]  # a bare paying verb after who is paid for: "帮佢交吗" (premium.py)
