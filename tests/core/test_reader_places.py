@@ -729,3 +729,14 @@ def test_english_words_between_insurance_and_its_place(
     got = read(reader, text)
     assert got.region == code, got
     assert got.answers.get("item") == "offsite_care", got
+
+
+def test_also_the_same_scheme_is_not_the_same_place(reader: Understander) -> None:
+    """ "我妈在阿克苏市也是职工医保": 也 says the same scheme; her place stays hers, and "阿克苏
+    库车" is the 地区 with its county, whatever 阿克苏市 is said later."""
+    got = read(
+        reader,
+        "我在阿克苏库车上班，单位交的医保，我妈在阿克苏市也是职工医保，能用我个账给她买降压药不",
+    )
+    assert got.region == "652902", got
+    assert got.answers["scope"] == "same_area", got

@@ -136,6 +136,16 @@ class Places:
                 place.role = TOGETHER
         return places
 
+    def _together_after(self, message: Message, hit: Hit) -> bool:
+        """ "she's insured in Suzhou too", "他医保也是苏州的"; not "我妈在阿克苏市也是职工医保",
+        where 也 says the same scheme, not the same place."""
+        rest = message.text[hit.end : hit.end + 12]
+        word = next((w for w in self.lexicon.together_after if rest.lstrip().startswith(w)), None)
+        if word is None:
+            return False
+        at = hit.end + len(rest) - len(rest.lstrip()) + len(word)
+        return not any(h.start == at and h.senses(ids.INSURANCE) for h in message.hits)
+
     def _like_me(self, message: Message, hit: Hit) -> bool:
         """ "his insurance is also Xi'an like mine": compared with the speaker's."""
         after = message.text[hit.end : hit.end + 16].lstrip(" ,，")
@@ -172,7 +182,8 @@ class Places:
             # A province's name stays the province unless a neighbour says otherwise: "天津河北"
             # is 河北区, "身份证是河北的，医保在天津" is not.
             province = len(place.codes) == 1 and self.geo.province(place.codes[0]) == place.codes[0]
-            for others in (near,) if province else (single, near):
+            # A neighbour first: "阿克苏库车" is 阿克苏地区 whatever 阿克苏市 is said later.
+            for others in (near,) if province else (near, single):
                 fitting = self._fitting(place, others)
                 if fitting:
                     place.codes = fitting
@@ -362,10 +373,9 @@ class Places:
         """Whose place is it: "我妈在长春" is the mother's, "我俩都在广州" is both's."""
         hit = message.hits[index]
         before = message.text[self._floor(message, index) : hit.start]
-        after = message.text[hit.end : hit.end + 12]
         if (
             cue_before(before, self.lexicon.together_cues, reach=0)
-            or after.lstrip().startswith(self.lexicon.together_after)
+            or self._together_after(message, hit)
             or self._like_me(message, hit)
             or said_of_us(before, self.lexicon.grammar)
         ):
