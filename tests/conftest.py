@@ -15,6 +15,7 @@ from standin_botapi import StandinBotAPI
 
 from bot.core.engine import Engine
 from bot.core.flow import Flow, load_flow
+from bot.core.understand import Understander
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +26,13 @@ def flow() -> Flow:
 @pytest.fixture(scope="session")
 def engine(flow: Flow) -> Engine:
     return Engine(flow)
+
+
+@pytest.fixture(scope="session")
+def reader(flow: Flow) -> Understander:
+    """The typed-question reader, built once (it takes about a second) for every test module
+    that reads sentences."""
+    return Understander(flow)
 
 
 @pytest.fixture

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.flow import Flow
 from bot.core.understand import Understander
-
-
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,6 @@ from bot.core.flowfile import FlowError
 from bot.core.understand import Understander
 
 
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
-
-
 @pytest.mark.parametrize(
     ("text", "insurance"),
     [

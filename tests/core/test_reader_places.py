@@ -10,11 +10,6 @@ from bot.core.flow import OUTCOME, Flow
 from bot.core.understand import Understander, Understanding
 
 
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
-
-
 def read(reader: Understander, text: str) -> Understanding:
     return reader.understand(text)
 

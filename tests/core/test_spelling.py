@@ -7,14 +7,9 @@ import pytest
 import yaml
 
 from bot.core.divisions import load_divisions
-from bot.core.flow import FLOWS_DIR, Flow
+from bot.core.flow import FLOWS_DIR
 from bot.core.understand import Understander
 from bot.core.understand.spelling import misspellings, slips
-
-
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
 
 
 def test_the_usual_slips() -> None:

@@ -14,11 +14,6 @@ from bot.core.understand import EMPTY, Understander
 PHRASINGS = Path(__file__).resolve().parents[1] / "phrasings.yaml"
 
 
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
-
-
 def _chat() -> list[str]:
     """The regression set's messages that say nothing (expect {}, nothing ambiguous)."""
     with PHRASINGS.open(encoding="utf-8") as fh:

@@ -28,11 +28,6 @@ THRESHOLD = 0.95  # per answer slot, for precision and for recall
 SIDE_THRESHOLD = 0.90
 
 
-@pytest.fixture(scope="module")
-def understander(flow: Flow) -> Understander:
-    return Understander(flow)
-
-
 def _phrasings() -> list[dict[str, Any]]:
     with PHRASINGS.open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)["phrasings"]
@@ -42,13 +37,13 @@ def _phrasings() -> list[dict[str, Any]]:
 
 
 def _score(
-    understander: Understander, phrasings: list[dict[str, Any]]
+    reader: Understander, phrasings: list[dict[str, Any]]
 ) -> tuple[dict[str, Score], list[str]]:
     """Per-slot scores; a wrong value counts as a false positive and a false negative."""
     scores = {row: Score() for row in (*SLOTS, "ambiguous", "negated")}
     misses: list[str] = []
     for case in phrasings:
-        got = understander.understand(case["text"])
+        got = reader.understand(case["text"])
         expect = {k: str(v) for k, v in (case.get("expect") or {}).items()}
         for slot in SLOTS:
             want = {expect[slot]} if slot in expect else set()
@@ -84,9 +79,9 @@ def _table(scores: dict[str, Score], total: int) -> str:
     return "\n".join(lines)
 
 
-def test_precision_and_recall_per_slot(understander: Understander) -> None:
+def test_precision_and_recall_per_slot(reader: Understander) -> None:
     phrasings = _phrasings()
-    scores, misses = _score(understander, phrasings)
+    scores, misses = _score(reader, phrasings)
     table = _table(scores, len(phrasings))
     print("\n" + table)
     if misses:
@@ -131,8 +126,8 @@ def test_expected_answers_are_valid(flow: Flow) -> None:
 # --- units ------------------------------------------------------------------------------------
 
 
-def test_issue_example(understander: Understander) -> None:
-    got = understander.understand("我在长春，能用我的医保卡给我妈买流感疫苗吗？")
+def test_issue_example(reader: Understander) -> None:
+    got = reader.understand("我在长春，能用我的医保卡给我妈买流感疫苗吗？")
     assert got.answers == {
         "province": "220000",
         "city": "220100",
@@ -156,173 +151,173 @@ def test_issue_example(understander: Understander) -> None:
         ("I live in Maanshan", "city", "340500"),  # not 鞍山 inside it
     ],
 )
-def test_longest_match_wins(understander: Understander, text: str, slot: str, value: str) -> None:
-    got = understander.understand(text)
+def test_longest_match_wins(reader: Understander, text: str, slot: str, value: str) -> None:
+    got = reader.understand(text)
     assert got.answers.get(slot) == value, got
     assert not got.ambiguous, got
 
 
-def test_longest_match_keeps_the_shorter_meaning_out(understander: Understander) -> None:
-    assert "insurance" not in understander.understand("给我妈交居民医保").answers
-    assert understander.understand("吉林市").matched == ("吉林市",)
+def test_longest_match_keeps_the_shorter_meaning_out(reader: Understander) -> None:
+    assert "insurance" not in reader.understand("给我妈交居民医保").answers
+    assert reader.understand("吉林市").matched == ("吉林市",)
 
 
-def test_latin_words_need_word_boundaries(understander: Understander) -> None:
-    assert understander.understand("changchun").answers["city"] == "220100"
-    assert understander.understand("xianzai hen hao").is_empty  # no "xian" inside words
-    assert understander.understand("my parents' meds").answers["relative"] == "parent"
+def test_latin_words_need_word_boundaries(reader: Understander) -> None:
+    assert reader.understand("changchun").answers["city"] == "220100"
+    assert reader.understand("xianzai hen hao").is_empty  # no "xian" inside words
+    assert reader.understand("my parents' meds").answers["relative"] == "parent"
 
 
-def test_traditional_input_reads_like_simplified(understander: Understander) -> None:
-    simplified = understander.understand("我在沈阳，给我妈买九价疫苗")
-    traditional = understander.understand("我在瀋陽，給我媽買九價疫苗")
+def test_traditional_input_reads_like_simplified(reader: Understander) -> None:
+    simplified = reader.understand("我在沈阳，给我妈买九价疫苗")
+    traditional = reader.understand("我在瀋陽，給我媽買九價疫苗")
     assert traditional.answers == simplified.answers
     assert traditional.answers["city"] == "210100"
 
 
-def test_full_width_and_case_are_folded(understander: Understander) -> None:
-    assert understander.understand("ＨＰＶ疫苗").answers["item"] == "vaccine"
-    assert understander.understand("CHANGCHUN").answers["city"] == "220100"
+def test_full_width_and_case_are_folded(reader: Understander) -> None:
+    assert reader.understand("ＨＰＶ疫苗").answers["item"] == "vaccine"
+    assert reader.understand("CHANGCHUN").answers["city"] == "220100"
 
 
-def test_negation_is_asked_not_guessed(understander: Understander) -> None:
-    got = understander.understand("不是给我自己，是给我妈")
+def test_negation_is_asked_not_guessed(reader: Understander) -> None:
+    got = reader.understand("不是给我自己，是给我妈")
     assert got.answers["relative"] == "parent"
     assert got.negated == {"relative": ("self",)}
-    got = understander.understand("不是疫苗")
+    got = reader.understand("不是疫苗")
     assert "item" not in got.answers
     assert got.negated == {"item": ("vaccine",)}
 
 
-def test_question_forms_are_not_negations(understander: Understander) -> None:
-    got = understander.understand("能不能给我妈买药？可不可以用个账")
+def test_question_forms_are_not_negations(reader: Understander) -> None:
+    got = reader.understand("能不能给我妈买药？可不可以用个账")
     assert got.answers["relative"] == "parent"
     assert not got.negated
 
 
-def test_several_options_for_one_slot_are_ambiguous(understander: Understander) -> None:
-    got = understander.understand("给我老婆或者我儿子买药")
+def test_several_options_for_one_slot_are_ambiguous(reader: Understander) -> None:
+    got = reader.understand("给我老婆或者我儿子买药")
     assert got.ambiguous == {"relative": ("spouse", "child")}
     assert "relative" not in got.answers
-    assert understander.understand("给我爸和我妈买药").answers["relative"] == "parent"
+    assert reader.understand("给我爸和我妈买药").answers["relative"] == "parent"
 
 
-def test_a_word_for_two_options_is_ambiguous(understander: Understander) -> None:
-    got = understander.understand("我妈在外地，能给她买血压计吗")
+def test_a_word_for_two_options_is_ambiguous(reader: Understander) -> None:
+    got = reader.understand("我妈在外地，能给她买血压计吗")
     assert got.ambiguous["scope"] == ("same_province", "other_province")
 
 
-def test_city_implies_province(understander: Understander) -> None:
-    assert understander.understand("深圳").answers == {"province": "440000", "city": "440300"}
-    assert understander.understand("三门县").answers == {"province": "330000", "city": "331022"}
+def test_city_implies_province(reader: Understander) -> None:
+    assert reader.understand("深圳").answers == {"province": "440000", "city": "440300"}
+    assert reader.understand("三门县").answers == {"province": "330000", "city": "331022"}
 
 
-def test_province_with_cities_alone_sets_no_city(understander: Understander) -> None:
-    assert understander.understand("吉林省").answers == {"province": "220000"}
-    assert understander.understand("我在湖南").answers == {"province": "430000"}
+def test_province_with_cities_alone_sets_no_city(reader: Understander) -> None:
+    assert reader.understand("吉林省").answers == {"province": "220000"}
+    assert reader.understand("我在湖南").answers == {"province": "430000"}
 
 
-def test_any_prefecture_is_its_own_city_answer(understander: Understander) -> None:
+def test_any_prefecture_is_its_own_city_answer(reader: Understander) -> None:
     """南京 has no entry of its own in regions.yaml, but every division is a city option."""
-    assert understander.understand("我在南京").answers == {"province": "320000", "city": "320100"}
-    assert understander.understand("我在长沙").answers == {"province": "430000", "city": "430100"}
+    assert reader.understand("我在南京").answers == {"province": "320000", "city": "320100"}
+    assert reader.understand("我在长沙").answers == {"province": "430000", "city": "430100"}
 
 
-def test_the_insurance_region_wins_over_where_one_works(understander: Understander) -> None:
-    got = understander.understand("我在长春工作但是医保在吉林市")
+def test_the_insurance_region_wins_over_where_one_works(reader: Understander) -> None:
+    got = reader.understand("我在长春工作但是医保在吉林市")
     assert got.answers["city"] == "220200"
 
 
-def test_item_implies_category(understander: Understander, flow: Flow) -> None:
+def test_item_implies_category(reader: Understander, flow: Flow) -> None:
     category_of = {
         o.id: next(iter(dict(o.when.alternatives[0])["category"]))
         for o in flow.question("item").options
         if o.when is not None
     }
-    assert understander.understand("九价疫苗").answers["category"] == "prevention"
-    assert understander.understand("提现").answers["category"] == "money"
+    assert reader.understand("九价疫苗").answers["category"] == "prevention"
+    assert reader.understand("提现").answers["category"] == "money"
     texts = [case["text"] for case in _phrasings()] + [
         o.label for o in flow.question("item").options
     ]
     for text in texts:
-        got = understander.understand(text)
+        got = reader.understand(text)
         if "item" in got.answers:
             assert got.answers["category"] == category_of[got.answers["item"]], text
 
 
-def test_items_of_two_categories_leave_the_category_open(understander: Understander) -> None:
-    got = understander.understand("给娃买奶粉还是退烧药")
+def test_items_of_two_categories_leave_the_category_open(reader: Understander) -> None:
+    got = reader.understand("给娃买奶粉还是退烧药")
     assert got.ambiguous["item"] == ("pharmacy_drugs", "health_supplements")
     assert got.ambiguous["category"] == ("care", "prevention")
 
 
-def test_care_away_from_home_is_offsite(understander: Understander) -> None:
-    assert understander.understand("在外地出差，买点感冒药").answers["item"] == "offsite_care"
+def test_care_away_from_home_is_offsite(reader: Understander) -> None:
+    assert reader.understand("在外地出差，买点感冒药").answers["item"] == "offsite_care"
     # ... but a relative being elsewhere is where the relative is, not care away from home.
-    got = understander.understand("我妈在外地，能给她买血压计吗")
+    got = reader.understand("我妈在外地，能给她买血压计吗")
     assert got.answers["item"] == "medical_devices"
 
 
-def test_someone_elses_card_is_not_the_relative(understander: Understander) -> None:
-    assert "relative" not in understander.understand("孕妇做产检能用老公的医保吗").answers
-    got = understander.understand("能不能转到我老婆的卡上")
+def test_someone_elses_card_is_not_the_relative(reader: Understander) -> None:
+    assert "relative" not in reader.understand("孕妇做产检能用老公的医保吗").answers
+    got = reader.understand("能不能转到我老婆的卡上")
     assert got.answers["relative"] == "spouse"
 
 
-def test_a_relatives_insurance_is_not_the_holders(understander: Understander) -> None:
-    got = understander.understand("我妈是新农合，我是职工医保")
+def test_a_relatives_insurance_is_not_the_holders(reader: Understander) -> None:
+    got = reader.understand("我妈是新农合，我是职工医保")
     assert got.answers["insurance"] == "employee"
-    got = understander.understand("我妈没工作，想给她交今年的居民医保")
+    got = reader.understand("我妈没工作，想给她交今年的居民医保")
     assert got.answers["item"] == "resident_premium"
     assert "insurance" not in got.answers
 
 
-def test_scope_follows_from_two_places(understander: Understander) -> None:
-    got = understander.understand("我在广州，我老婆在佛山")
+def test_scope_follows_from_two_places(reader: Understander) -> None:
+    got = reader.understand("我在广州，我老婆在佛山")
     assert got.answers["city"] == "440100"
     assert got.answers["scope"] == "same_province"
-    got = understander.understand("我在北京上班，我爸妈在湖南")
+    got = reader.understand("我在北京上班，我爸妈在湖南")
     assert got.answers["scope"] == "other_province"
 
 
-def test_bare_i_is_not_self(understander: Understander) -> None:
-    assert "relative" not in understander.understand("我的医保卡能用吗，我在北京").answers
-    assert understander.understand("给我自己买药").answers["relative"] == "self"
-    assert understander.understand("本人").answers["relative"] == "self"
+def test_bare_i_is_not_self(reader: Understander) -> None:
+    assert "relative" not in reader.understand("我的医保卡能用吗，我在北京").answers
+    assert reader.understand("给我自己买药").answers["relative"] == "self"
+    assert reader.understand("本人").answers["relative"] == "self"
 
 
-def test_scope_needs_a_close_relative(understander: Understander) -> None:
-    assert "scope" not in understander.understand("跨省能用吗").answers
-    assert "scope" not in understander.understand("给岳父买药，他在外省").answers
-    assert understander.understand("给我爸买药，他在外省").answers["scope"] == "other_province"
+def test_scope_needs_a_close_relative(reader: Understander) -> None:
+    assert "scope" not in reader.understand("跨省能用吗").answers
+    assert "scope" not in reader.understand("给岳父买药，他在外省").answers
+    assert reader.understand("给我爸买药，他在外省").answers["scope"] == "other_province"
 
 
-def test_account_card_is_not_an_item(understander: Understander) -> None:
-    got = understander.understand("医保卡个人账户")
+def test_account_card_is_not_an_item(reader: Understander) -> None:
+    got = reader.understand("医保卡个人账户")
     assert got.is_empty
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀🙈🎉", "？？？", "\n\n", "a" * 5000, "啊" * 5000])
-def test_nothing_to_understand_is_empty(understander: Understander, text: str) -> None:
-    got = understander.understand(text)
+def test_nothing_to_understand_is_empty(reader: Understander, text: str) -> None:
+    got = reader.understand(text)
     assert got == EMPTY
     assert got.is_empty
 
 
-def test_long_input_is_cut(understander: Understander) -> None:
+def test_long_input_is_cut(reader: Understander) -> None:
     text = "啊" * MAX_CHARS + "给我妈买疫苗"
-    assert understander.understand(text).is_empty
+    assert reader.understand(text).is_empty
 
 
-def test_a_long_repeated_message_reads_like_one(understander: Understander) -> None:
+def test_a_long_repeated_message_reads_like_one(reader: Understander) -> None:
     """Timing is in bench/understand.py (figures, not asserts); here only that it reads right."""
     once = "我在长春，能用我的医保卡给我妈买流感疫苗吗？我是职工医保，在职。"
-    assert understander.understand(once * 4).answers == understander.understand(once).answers
+    assert reader.understand(once * 4).answers == reader.understand(once).answers
 
 
-def test_understanding_is_pure(understander: Understander) -> None:
+def test_understanding_is_pure(reader: Understander) -> None:
     text = "不是给我自己，是给我妈在长春买血压计"
-    assert understander.understand(text) == understander.understand(text)
+    assert reader.understand(text) == reader.understand(text)
 
 
 def _check_valid(flow: Flow, got: Understanding) -> None:
@@ -339,8 +334,8 @@ def _check_valid(flow: Flow, got: Understanding) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
-def test_random_text_never_breaks(understander: Understander, flow: Flow, text: str) -> None:
-    _check_valid(flow, understander.understand(text))
+def test_random_text_never_breaks(reader: Understander, flow: Flow, text: str) -> None:
+    _check_valid(flow, reader.understand(text))
 
 
 _WORDS = [
@@ -371,9 +366,9 @@ _WORDS = [
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS), max_size=25))
 def test_random_word_salad_yields_valid_ids(
-    understander: Understander, flow: Flow, words: list[str]
+    reader: Understander, flow: Flow, words: list[str]
 ) -> None:
-    _check_valid(flow, understander.understand("".join(words)))
+    _check_valid(flow, reader.understand("".join(words)))
 
 
 # --- lexicon errors ---------------------------------------------------------------------------

@@ -10,11 +10,6 @@ from bot.core.understand import Understander
 from bot.core.understand.viewpoint import turned
 
 
-@pytest.fixture(scope="module")
-def reader(flow: Flow) -> Understander:
-    return Understander(flow)
-
-
 @pytest.mark.parametrize(
     ("text", "relative"),
     [

@@ -78,6 +78,14 @@ def is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
 
 
+def whole_words(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] does not cut a latin word at either end: 'use' is not inside
+    'because', 'pay' not inside 'payroll'; Chinese needs no boundary."""
+    if start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]):
+        return False
+    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
+
+
 def is_name_char(char: str) -> bool:
     """A character inside a latin word or pinyin name, apostrophe included (xi'an)."""
     return is_word_char(char) or char == "'"

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from bot.core import ids
 from bot.core.understand.lexicon import Sense, Word
 from bot.core.understand.matcher import Hit, Message
-from bot.core.understand.normal import is_word_char
+from bot.core.understand.normal import whole_words
 from bot.core.understand.payers import Payer
 
 CJK_REACH = 8  # "单位在乌鲁木齐市交的": characters between the payer and the paying word
@@ -45,7 +45,7 @@ def paid_by(message: Message, entries: tuple[Payer, ...]) -> list[Hit]:
 
 def _paid(message: Message, entry: Payer, start: int, end: int, sense: Sense) -> Hit | None:
     text = message.text
-    if not _bounded(text, start, end) or any(
+    if not whole_words(text, start, end) or any(
         text.find(n, max(0, start - len(n) + 1), end + len(n) - 1) >= 0 for n in entry.not_payers
     ):
         return None
@@ -53,7 +53,7 @@ def _paid(message: Message, entry: Payer, start: int, end: int, sense: Sense) ->
     clause = _clause(message, start)
     for pays in entry.pays:
         at = text.find(pays, end, end + reach + len(pays))
-        if at < 0 or not _bounded(text, at, at + len(pays)):
+        if at < 0 or not whole_words(text, at, at + len(pays)):
             continue
         stop = at + len(pays)
         if any(word in text[start:at] for word in entry.not_between):
@@ -80,10 +80,3 @@ def _blocked(message: Message, start: int, stop: int) -> bool:
         if any(not sense.weak for sense in hit.senses(ids.ITEM)):
             return True
     return False
-
-
-def _bounded(text: str, start: int, end: int) -> bool:
-    """Latin words need word boundaries: 'pay' is not inside 'payroll'."""
-    if start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]):
-        return False
-    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))

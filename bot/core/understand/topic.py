@@ -32,7 +32,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.core.understand.normal import is_word_char
+from bot.core.understand.normal import whole_words
 
 ACCOUNT = "account"  # the account itself
 MEDICAL = "medical"  # the medical insurance or its card
@@ -63,7 +63,7 @@ class TopicWords:
         spans = sorted(
             (end + 1 - len(word), -len(word), word)
             for end, word in self.automaton.iter(text)
-            if _bounded(text, end + 1 - len(word), end + 1)
+            if whole_words(text, end + 1 - len(word), end + 1)
         )
         kinds: set[str] = set()
         reached = 0
@@ -140,10 +140,3 @@ def read_topic(
     automaton.make_automaton()
     frozen = {word: frozenset(k) for word, k in kinds.items()}
     return TopicWords(automaton, frozen, tuple(fillers))
-
-
-def _bounded(text: str, start: int, end: int) -> bool:
-    """Latin words need word boundaries: 'use' is not inside 'because'."""
-    if start > 0 and is_word_char(text[start]) and is_word_char(text[start - 1]):
-        return False
-    return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
