@@ -1,7 +1,7 @@
 """Score the reader on the blind set: per language and per slot.
 
-    python tests/blind/score.py              # the tuning set (round 4: batch1-16, 21-28)
-    python tests/blind/score.py --held-out   # the held-out set (round 4: batch17-20): figures only
+    python tests/blind/score.py              # the tuning set (round 5: batch1-28)
+    python tests/blind/score.py --held-out   # the held-out set (round 5: batch29-32): figures only
     python tests/blind/score.py --misses     # also list the tuning set's misses
     python tests/blind/score.py --round 1 --held-out   # round 1's split (tuning 1-2, held-out 3-4)
 
@@ -52,8 +52,12 @@ ROUNDS = {
         tuple(f"batch{n}.yaml" for n in (*range(1, 17), *range(21, 29))),
         ("batch17.yaml", "batch18.yaml", "batch19.yaml", "batch20.yaml"),
     ),
+    5: (
+        tuple(f"batch{n}.yaml" for n in range(1, 29)),
+        ("batch29.yaml", "batch30.yaml", "batch31.yaml", "batch32.yaml"),
+    ),
 }
-TUNING, HELD_OUT = ROUNDS[4]
+TUNING, HELD_OUT = ROUNDS[5]
 SLOTS = ("region", "insurance", "category", "item", "relative", "scope")
 LANGS = ("zh-Hans", "zh-Hant", "en")
 ALL = "all"
@@ -237,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--held-out", action="store_true", help="score the held-out set (figures)")
     parser.add_argument("--misses", action="store_true", help="list the tuning set's misses")
-    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=4, help="the split")
+    parser.add_argument("--round", type=int, choices=sorted(ROUNDS), default=5, help="the split")
     args = parser.parse_args(argv)
     tuning, held_out = ROUNDS[args.round]
     names = held_out if args.held_out else tuning
