@@ -106,3 +106,36 @@ def test_second_labeller_sees_no_labels_and_agreement_is_counted(tmp_path: Path)
     labelled[0]["text"] = rows[0]["text"]
     second.write_text(yaml.safe_dump({"sentences": labelled}, allow_unicode=True), "utf-8")
     assert agreement.compare(second, 1)["all"]["agree"] == groups["all"]["agree"] - 1
+
+
+def test_disputes_hide_whose_label_is_whose_and_gold_takes_the_settled_one(
+    tmp_path: Path,
+) -> None:
+    """Only sentences the two labellings disagree on go to the third labeller, with both labels
+    as A and B; the gold set keeps agreed labels and takes `final` where they differed, and a
+    disputed sentence left unsettled stops the scoring instead of being dropped silently."""
+    spec = importlib.util.spec_from_file_location(
+        "blind_agreement_gold", SCORE_PY.with_name("agreement.py")
+    )
+    assert spec is not None and spec.loader is not None
+    agreement = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(agreement)
+    batches = [SCORE_PY.with_name(n) for n in ("batch3.yaml", "batch4.yaml")]
+    labelled = [c for b in batches for c in yaml.safe_load(b.read_text("utf-8"))["sentences"]]
+    original = dict(labelled[0])
+    changed = {"item": "vaccine", "category": "prevention"}
+    labelled[0] = {**labelled[0], "expect": changed}
+    second = tmp_path / "second.yaml"
+    second.write_text(yaml.safe_dump({"sentences": labelled}, allow_unicode=True), "utf-8")
+    out = tmp_path / "disputes.yaml"
+    assert agreement.disputes(second, out, 1) == 1
+    (row,) = yaml.safe_load(out.read_text("utf-8"))["sentences"]
+    assert row["text"] == original["text"] and set(row) == {"text", "lang", "A", "B"}
+    assert {row["A"].get("expect") == changed, row["B"].get("expect") == changed} == {True, False}
+    with pytest.raises(SystemExit):
+        agreement.settled(second, out, 1)
+    row["final"] = {"expect": changed}
+    out.write_text(yaml.safe_dump({"sentences": [row]}, allow_unicode=True), "utf-8")
+    cases = agreement.settled(second, out, 1)
+    assert cases[0]["expect"] == changed and len(cases) == len(labelled)
+    assert cases[1]["expect"] == (labelled[1].get("expect") or {}) or not labelled[1].get("expect")
