@@ -1,4 +1,4 @@
-"""The reader on the blind set's tuning batches (round 5: tests/blind/batch1-28, 35-36), held
+"""The reader on the blind set's tuning batches (round 5: tests/blind/batch1-28, 33-36), held
 at the figures reached so far (a ratchet: raise them as the reader improves, never lower them;
 each round adds the spent held-out batches, which the reader had not been tuned on, so the
 figures were reset to what the larger set gave at the start of the round).
@@ -22,12 +22,12 @@ from bot.core.flow import Flow
 from bot.core.understand import Understander
 
 SCORE_PY = Path(__file__).resolve().parents[1] / "blind" / "score.py"
-FULLY_RIGHT = 0.92  # target on the held-out half: 0.95
-PRECISION = 0.96  # target: 0.98 per slot
-RECALL = 0.95  # target: 0.95 per slot
-SCOPE_RECALL = 0.95  # target: 0.90
+FULLY_RIGHT = 0.91  # target on the held-out half: 0.95
+PRECISION = 0.95  # target: 0.98 per slot
+RECALL = 0.94  # target: 0.95 per slot
+SCOPE_RECALL = 0.94  # target: 0.90
 ENGLISH = 0.89  # target: 0.90 fully right
-OFF_TOPIC_FILLED = 4  # target: 0 (of 227 off-topic sentences)
+OFF_TOPIC_FILLED = 4  # target: 0 (of 241 off-topic sentences)
 
 
 def _scorer() -> ModuleType:
