@@ -315,9 +315,12 @@ def test_more_place_names(reader: Understander, text: str, code: str) -> None:
 
 
 def test_where_one_is_insured_is_not_a_premium_paid(reader: Understander) -> None:
-    got = read(reader, "我在昆山交医保，女儿在杭州读书，她能用我的个账吗")
+    got = read(reader, "我在昆山交医保，女儿在杭州读书，医保也在杭州，她能用我的个账吗")
     assert "item" not in got.answers, got
     assert got.answers["scope"] == "other_province"
+    # Where she studies alone is not where she is insured (the blind labels): no scope.
+    got = read(reader, "我在昆山交医保，女儿在杭州读书，她能用我的个账吗")
+    assert "item" not in got.answers and "scope" not in got.answers, got
     assert read(reader, "能帮我妈交医保吗").answers["item"] == "resident_premium"
 
 

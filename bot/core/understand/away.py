@@ -13,6 +13,7 @@ from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.places import GONE, INSURED, RELATIVE, TOGETHER, Evidence, Place, Region
 
+FIRST = "first_person"
 OFFSITE_REACH = 6  # characters between a place and the care named there: "燕郊的药店"
 
 
@@ -39,6 +40,9 @@ class Away:
                 and self._treated_there(message, p)
                 and not self._hometown(message, p)
             )
+            and not (
+                p.role == RELATIVE and p.score < INSURED and self._studies_away(message, p, holder)
+            )
         ]
         if holder.code is None:  # "我和老公医保一个在温州一个在丽水": the two compared
             pairs = {self.geo.compare(p.codes[0], p.pair[0]) for p in places if _paired(p)}
@@ -49,6 +53,24 @@ class Away:
         if any(not e.narrows for e in insured):
             return insured
         return [e for p in theirs for e in self._compared(p, holder)]
+
+    def _studies_away(self, message: Message, place: Place, holder: Region) -> bool:
+        """ "闺女在石家庄上大学，我在唐山", "my daughter studies in Xiamen": where they study away
+        from the account's place, unless they are then said to be insured there or through the
+        school (学校交的, "he has resident insurance there"), before the speaker speaks again."""
+        grammar = self.lexicon.grammar
+        if holder.code is not None and any(
+            self.geo.compare(holder.code, c) == ids.SAME_AREA for c in place.codes
+        ):
+            return False  # "闺女在银川上小学" with the account in 银川: she lives at home
+        speaker = (h.start for h in message.hits if h.start > place.hit.end and h.person == FIRST)
+        after = message.text[place.hit.end : next(speaker, len(message.text))]
+        before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
+        near = after[:8].lstrip()
+        for particle in grammar.possessive:
+            near = near.removeprefix(particle)
+        studies = near.startswith(grammar.studying) or before.endswith(grammar.studying_in)
+        return studies and not any(w in after for w in grammar.school_insured)
 
     def _hometown(self, message: Message, place: Place) -> bool:
         """ "我妈在老家信阳住院": treated in her hometown, where she lives and is insured."""

@@ -45,6 +45,9 @@ class Grammar:
     outside: tuple[str, ...]  # places outside the mainland's insurance: 香港, abroad
     used_in: tuple[str, ...]  # right before a place: the card used there, "use my yibao in"
     insured_there: tuple[str, ...]  # after a place: insured in it, "and insured there"
+    studying: tuple[str, ...]  # after a relative's place: "在西安上大学" (see away.py)
+    studying_in: tuple[str, ...]  # ... before it: "studies in Xiamen"
+    school_insured: tuple[str, ...]  # after it: insured there or through the school, 学校交的
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"
     visiting: tuple[str, ...]  # before a relative's place: they only come there, "她来厦门玩"
     relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"
