@@ -169,18 +169,18 @@ def test_a_move_leaves_the_accounts_place_open(reader: Understander) -> None:
     got = read(reader, "从青岛换工作去杭州了，个人账户的钱能转过去吗")
     assert (got.region, set(got.regions)) == (None, {"370200", "330100"})
     assert got.ambiguous["province"] == ("330000", "370000")
-    # Where the insurance is, said outright, is the account's place: only the destination is
-    # new ("from" is also a hometown word: "my insurance from Shenyang to Chengdu" stays open).
-    for text, region in (
-        ("医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗", "370200"),
-        ("溧阳的医保关系要转到苏州去，个账余额会跟着转吗", "320481"),
+    # Even where the insurance was is said outright: a move from A to B is an open region
+    # (the labelling conventions, tests/blind/BRIEF.md).
+    for text, codes in (
+        ("医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗", {"370200", "330100"}),
+        ("溧阳的医保关系要转到苏州去，个账余额会跟着转吗", {"320481", "320500"}),
         (
             "I've been insured in Wuxi for 5 years and now I'm moving to Beijing, transfer?",
-            "320200",
+            {"320200", "110000"},
         ),
     ):
         got = read(reader, text)
-        assert (got.region, got.ambiguous.get("province")) == (region, None), text
+        assert (got.region, set(got.regions)) == (None, codes), text
     got = read(reader, "Transferring my social insurance from Shenyang to Chengdu, balance too?")
     assert set(got.regions) == {"210100", "510100"}
     got = read(

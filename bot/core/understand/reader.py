@@ -437,7 +437,9 @@ class Understander:
         ambiguous: dict[str, tuple[str, ...]],
         negated: dict[str, tuple[str, ...]],
     ) -> None:
-        """Scope is where a close relative is insured: meaningless without one."""
+        """Scope is where a close relative is insured: meaningless without one. Who is still
+        open ("家里老人在龙井": parents or grandparents), one place is not yet an answer; places
+        that differ ("阿嬷在汕头，阿母在潮州") still are a question."""
         if self._scope_condition is None:
             return
         relatives = [answers[ids.RELATIVE]] if ids.RELATIVE in answers else []
@@ -445,6 +447,8 @@ class Understander:
         close = bool(relatives) and all(
             self._scope_condition.holds({ids.RELATIVE: r}) for r in relatives
         )
+        if len(relatives) > 1:
+            answers.pop(ids.SCOPE, None)
         if not close:
             for found in (answers, ambiguous, negated):
                 found.pop(ids.SCOPE, None)
