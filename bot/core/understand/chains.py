@@ -43,6 +43,20 @@ class Chains:
                     return False  # "me in Nanjing and my husband in Hangzhou, both company insured"
         return person == OTHER
 
+    @staticmethod
+    def describes(message: Message, hit: Hit) -> Hit | None:
+        """The relative an English word placed right before them describes: "my retired mom",
+        "my self-employed husband" (the scheme is theirs, not the speaker's)."""
+        following = next((h for h in message.hits if h.start >= hit.end), None)
+        if (
+            following is None
+            or not hit.word.key.isascii()
+            or message.text[hit.end : following.start] != " "
+            or not following.senses(ids.RELATIVE)
+        ):
+            return None
+        return following
+
     def both(self, message: Message, hit: Hit) -> bool:
         """A clause naming no one that opens with 都/两个都/both speaks of everyone just named:
         "我老公喺韶關，我喺河源，兩個都係職工醫保"."""

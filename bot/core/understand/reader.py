@@ -255,7 +255,10 @@ class Understander:
 
     def _holders(self, message: Message, hit: Hit, owner: Owner | None) -> bool:
         """Whether an insurance word is said of the account holder: of the owner when it is
-        someone else's account, else not of a relative ("我妈是居民医保")."""
+        someone else's account, else not of a relative ("我妈是居民医保", "my retired mom")."""
+        kin = self._chains.describes(message, hit)
+        if kin is not None:
+            return owner is not None and owner.refers(kin)
         if owner is not None:
             return self._places.said_of_owner(message, hit, owner) or self._chains.both(
                 message, hit
