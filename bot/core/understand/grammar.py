@@ -85,6 +85,14 @@ class Grammar:
     pay_fillers: tuple[str, ...]  # between the account and that verb: "医保的钱来交"
     they_too: tuple[str, ...]  # after a relative, after the speaker's place: "baby too", "也是"
     so_is: tuple[str, ...]  # ... or before them: "and so is my wife"
+    heir_claims: tuple[
+        str, ...
+    ]  # after the speaker, claiming a dead holder's money: 继承 (heirs.py)
+    heir_plural: tuple[str, ...]  # right after 我: several people, "我们" (not a claimant alone)
+    heir_group: tuple[str, ...]  # ... unless named as the holder's children: 我们做子女的
+    heir_group_alone: tuple[str, ...]  # the same with no 我 before: "us kids", "as his children"
+    heir_to: tuple[str, ...]  # before a relative the money goes to: "转到我妈的卡上"
+    heir_or: tuple[str, ...]  # between heirs asked between: "配偶还是子女", "wife or kids"
 
 
 def build_grammar(

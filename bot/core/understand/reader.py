@@ -26,6 +26,7 @@ from bot.core.understand.chains import Chains
 from bot.core.understand.each import one_in_each
 from bot.core.understand.gate import Gate
 from bot.core.understand.geography import Geography
+from bot.core.understand.heirs import Heirs
 from bot.core.understand.items import Items
 from bot.core.understand.kin import compose
 from bot.core.understand.lexicon import LEXICON_FILE, REGION, SLOTS, LexiconBuilder, Sense
@@ -105,6 +106,7 @@ class Understander:
         self._moves = Moves(self._places.geo, self.lexicon)
         self._chains = Chains(self.lexicon, self._places)
         self._later_premium = LaterPremium(self.lexicon)
+        self._heirs = Heirs(self.lexicon)
 
     # --- the entry point ----------------------------------------------------------------------
 
@@ -140,11 +142,12 @@ class Understander:
                 ),
             ],
         }
+        relatives: list[Evidence] = []
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
             if slot == ids.RELATIVE:  # "儿子儿媳都在上海…给孙女交": the others are context
                 found = self._beneficiaries.narrow(message, found)
-                found = turn_evidence(message, found, owner, self.lexicon.grammar)
+                found = relatives = turn_evidence(message, found, owner, self.lexicon.grammar)
             elif slot == ids.ITEM:  # "在药店买维生素": the pharmacy is where
                 found = self._items.narrow(message, found)
             self._resolve_slot(slot, found, answers, ambiguous, negated)
@@ -158,9 +161,12 @@ class Understander:
         if moved:
             holder = self._moved(moved, answers, ambiguous)
         if answers.get(ids.ITEM) in self.lexicon.holder_items:
-            # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for.
+            # "我爸走了，他医保在哈尔滨": the relative is the account holder, not who it is for;
+            # who it is for is the heir (heirs.py).
             answers.pop(ids.RELATIVE, None)
             ambiguous.pop(ids.RELATIVE, None)
+            heirs = self._heirs.find(message, owner, relatives)
+            self._resolve_slot(ids.RELATIVE, heirs, answers, ambiguous, {})
             if not holder.codes:
                 holder = self._places.resolve_region(places, answers, ambiguous, negated, True)
             self._holders_scheme(message, answers, ambiguous, negated)
