@@ -8,6 +8,7 @@ from collections.abc import Iterable, Set
 
 from bot.core.understand.grammar import Grammar
 from bot.core.understand.matcher import Hit
+from bot.core.understand.wordsets import word_set
 
 CUE_REACH = 3  # "医保是老家湖南的": a cue word may sit this many characters before a region
 
@@ -23,6 +24,20 @@ def cue_before(
     may stand between ("医保在长春", "医保是老家长春的"; not "个人账户能在郑州药店用"), or with
     `words`, a run of its English gap words ending in in/from/at ("is still back in")."""
     before = before.rstrip()
+    found = word_set(cues) if isinstance(cues, tuple) else None
+    if found is None:  # not a lexicon list: look for each cue in turn
+        return _cue_before_each(before, cues, reach, gaps, words)
+    if gaps is None:
+        # Any occurrence ending within `reach` of the end will do (the last one of its cue ends
+        # at least as late), so only the tail needs reading.
+        edge = len(before) - 1 - reach
+        return any(last >= edge for last, _ in found.ends(before, max(0, edge + 1 - found.longest)))
+    return any(_gap_fits(before[end:], gaps, words) for end in found.last_ends(before).values())
+
+
+def _cue_before_each(
+    before: str, cues: Iterable[str], reach: int, gaps: Set[str] | None, words: Grammar | None
+) -> bool:
     for cue in cues:
         at = before.rfind(cue)
         if at < 0:
@@ -30,9 +45,13 @@ def cue_before(
         gap = before[at + len(cue) :]
         if gaps is None and len(gap) <= reach:
             return True
-        if gaps is not None and (gap.strip() in gaps or english_gap(gap, words)):
+        if gaps is not None and _gap_fits(gap, gaps, words):
             return True
     return False
+
+
+def _gap_fits(gap: str, gaps: Set[str], words: Grammar | None) -> bool:
+    return gap.strip() in gaps or english_gap(gap, words)
 
 
 def english_gap(gap: str, grammar: Grammar | None) -> bool:
@@ -49,6 +68,8 @@ def cue_after(after: str, cues: Iterable[str], possessive: Iterable[str]) -> boo
     rest = after.lstrip()
     for particle in possessive:
         rest = rest.removeprefix(particle).lstrip()
+    if isinstance(cues, tuple):
+        return rest.startswith(cues)  # one call, not one per cue
     return any(rest.startswith(cue) for cue in cues)
 
 

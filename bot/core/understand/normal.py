@@ -32,7 +32,8 @@ class Normalizer:
         if not text.isascii():  # tone marks off: "Guǎngzhōu" is guangzhou
             text = _TONES.sub("", unicodedata.normalize("NFD", text))
             text = unicodedata.normalize("NFC", text)
-        text = self._t2s.convert(text).translate(_FOLD)
+            # (OpenCC only ever changes Chinese characters: English text skips it)
+            text = self._t2s.convert(text).translate(_FOLD)
         text = _SPACES.sub(" ", text)
         return _NEWLINES.sub("\n", text).strip()
 

@@ -14,6 +14,7 @@ from bot.core import ids
 from bot.core.understand.grammar import Grammar
 from bot.core.understand.matcher import Message
 from bot.core.understand.normal import is_name_char
+from bot.core.understand.wordsets import word_set
 
 # What may follow "me too" in its clause: nothing, a pause or a sentence particle.
 _CLAUSE_END = re.compile(r"[\s,.;:!?，。；：！？、…~～)）]|[啊呀哦的嘛呢哈啦吧咯嘞喔噢]|$")
@@ -26,26 +27,24 @@ def said_of_us(before: str, grammar: Grammar, adverb: bool = True) -> bool:
 
     Chinese needs an adverb (都, 也, 一起: 我们都在) unless `adverb` is False; a bare 我们在 is as
     often "we here" (我们这边) as the household. English "we live in" is said of the household."""
-    for word in grammar.we:
-        for at in _occurrences(before, word):
-            gap = before[at + len(word) :].strip()
-            for noun in grammar.our_insurance:  # "我俩医保都在", "我們醫保都在揭陽"
-                if gap.startswith(noun):
-                    gap = gap[len(noun) :].strip()
-                    break
-            gap, has_adverb = _strip_adverbs(gap, grammar.also)
-            if (has_adverb or word.isascii() or not adverb) and gap in grammar.location_gaps:
-                return True
+    for at, word in _occurrences_of_any(before, grammar.we):
+        gap = before[at + len(word) :].strip()
+        for noun in grammar.our_insurance:  # "我俩医保都在", "我們醫保都在揭陽"
+            if gap.startswith(noun):
+                gap = gap[len(noun) :].strip()
+                break
+        gap, has_adverb = _strip_adverbs(gap, grammar.also)
+        if (has_adverb or word.isascii() or not adverb) and gap in grammar.location_gaps:
+            return True
     return False
 
 
 def me_too_after(text: str, grammar: Grammar) -> bool:
     """Whether the text after a relative's place says the speaker is there too, ending its
     clause: "，我也是", "，我都系", ", me too", "and me also"."""
-    for phrase in grammar.me_too:
-        for at in _occurrences(text, phrase):
-            if _CLAUSE_END.match(text, at + len(phrase)):
-                return True
+    for at, phrase in _occurrences_of_any(text, grammar.me_too):
+        if _CLAUSE_END.match(text, at + len(phrase)):
+            return True
     return False
 
 
@@ -93,17 +92,33 @@ def _strip_adverbs(gap: str, adverbs: Iterable[str]) -> tuple[str, bool]:
     return gap, stripped
 
 
+def _occurrences_of_any(text: str, words: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Where any of `words` stands in `text` (wordsets.py: one pass, not one per word), in no
+    particular order; a latin word only as a whole word."""
+    found = word_set(words)
+    if found is None:
+        return [(at, word) for word in words for at in _occurrences(text, word)]
+    return [
+        (last + 1 - len(word), word)
+        for last, word in found.ends(text)
+        if _whole(text, last + 1 - len(word), word)
+    ]
+
+
+def _whole(text: str, at: int, word: str) -> bool:
+    end = at + len(word)
+    return not word.isascii() or (
+        (at == 0 or not is_name_char(text[at - 1]))
+        and (end == len(text) or not is_name_char(text[end]))
+    )
+
+
 def _occurrences(text: str, word: str) -> list[int]:
     """Where `word` stands in `text`, last first; a latin word only as a whole word."""
     found = []
     at = text.rfind(word)
     while at >= 0:
-        end = at + len(word)
-        whole = not word.isascii() or (
-            (at == 0 or not is_name_char(text[at - 1]))
-            and (end == len(text) or not is_name_char(text[end]))
-        )
-        if whole:
+        if _whole(text, at, word):
             found.append(at)
         at = text.rfind(word, 0, at)
     return found
