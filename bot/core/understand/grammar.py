@@ -51,6 +51,9 @@ class Grammar:
     for_me: tuple[str, ...]  # between a place and an insurance word: "广州给我交的医保"
     visiting: tuple[str, ...]  # before a relative's place: they only come there, "她来厦门玩"
     relative_in: tuple[str, ...]  # between a relative and their place: "my mother in Shanghai"
+    they: tuple[str, ...]  # several others, not the speaker: "they're both in" (places.py)
+    too: tuple[str, ...]  # ... unless said to be there too: "他们也在", "they're also in"
+    both: tuple[str, ...]  # relatives said to be there together: "my parents are both in"
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
     our_insurance: tuple[str, ...]  # between "we" and 都: "我俩医保都在赣州"

@@ -19,7 +19,13 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import Owner, is_other_person
-from bot.core.understand.together import insured_there, me_too_after, said_of_us, they_too
+from bot.core.understand.together import (
+    insured_there,
+    me_too_after,
+    said_of_us,
+    they_there,
+    they_too,
+)
 
 HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
@@ -145,6 +151,13 @@ class Places:
         word = next(w for w in self.lexicon.together_after if rest.lstrip().startswith(w))
         at = hit.end + len(rest) - len(rest.lstrip()) + len(word)
         return not any(h.start == at and h.senses(ids.INSURANCE) for h in message.hits)
+
+    def they_both(self, message: Message, hit: Hit, kin: bool = False) -> bool:
+        """ "they're both insured in", "他们一家都在" (with `kin`, "my parents are both in"): the
+        relatives' place, not the speaker's too (together.py)."""
+        start = message.clause_start(hit)
+        of_others = kin and self.subject(message, start, hit.start) == OTHER
+        return they_there(message, hit, self.lexicon.grammar, of_others)
 
     def _like_me(self, message: Message, hit: Hit) -> bool:
         """ "his insurance is also Xi'an like mine": compared with the speaker's."""
@@ -379,7 +392,8 @@ class Places:
             or self._like_me(message, hit)
             or said_of_us(before, self.lexicon.grammar)
         ):
-            return TOGETHER
+            # "They're both insured in Shantou, I'm in Guangzhou": both of them, not with me.
+            return RELATIVE if self.they_both(message, hit, kin=True) else TOGETHER
         following = message.hits[index + 1] if index + 1 < len(message.hits) else None
         if (
             following is not None

@@ -245,6 +245,8 @@ class Understander:
             own = not (about_person and self._chains.about_someone_else(message, hit))
             if slot == ids.INSURANCE and not self._holders(message, hit, owner):
                 continue
+            if slot == ids.SCOPE and self._places.they_both(message, hit, kin=True):
+                continue  # "they're both insured in Shangqiu": not with the speaker
             if slot == ids.RELATIVE and (
                 self._is_owner(message, hit, owner) or self._moves.to_someone(message, hit)
             ):

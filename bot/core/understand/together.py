@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from bot.core import ids
 from bot.core.understand.grammar import Grammar
-from bot.core.understand.matcher import Message
+from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.normal import is_name_char
 from bot.core.understand.wordsets import word_set
 
@@ -66,6 +66,39 @@ def they_too(message: Message, start: int, end: int, grammar: Grammar) -> bool:
         if before.endswith(grammar.so_is):
             return True
     return False
+
+
+def they_there(message: Message, hit: Hit, grammar: Grammar, kin: bool) -> bool:
+    """ "They" (they're, 他们, 佢哋) is the last person named before `hit` in its clause, with
+    no "too" between: "they're both insured in", "他们一家都在"; not "他们也在瓦房店" (also
+    there, like me). With `kin` (the clause is about others only), also several relatives said
+    to be there both: "my parents are both insured in Baoding" (not "我同老公都喺中山")."""
+    start = message.clause_start(hit)
+    persons = [
+        h
+        for h in message.hits
+        if start <= h.start and h.end <= hit.start and (h.person or h.senses(ids.RELATIVE))
+    ]
+    if not persons:
+        return False
+    last = persons[-1]
+    between = f"{message.text[last.end : hit.start]} {hit.word.key}"  # or "both insured in"
+    if any(w in between for w in (*grammar.too, *grammar.we)):
+        return False
+    if last.word.key in grammar.they:
+        return True
+    return kin and _several(message, last, grammar) and any(w in between for w in grammar.both)
+
+
+def _several(message: Message, hit: Hit, grammar: Grammar) -> bool:
+    """ "my parents", "grandparents", "爸妈", "公婆": a word naming several people (not
+    "两公婆", the speaker and the spouse)."""
+    if any(ids.SPOUSE in s.options for s in hit.senses(ids.RELATIVE)):
+        return False
+    key = hit.word.key
+    if key.isascii():
+        return key.endswith("s") or message.text[hit.end : hit.end + 1] == "s"
+    return key.endswith(grammar.plural_kin)
 
 
 def insured_there(message: Message, index: int, grammar: Grammar) -> bool:
