@@ -32,6 +32,7 @@ class Grammar:
     treated_in: tuple[str, ...]  # right before a place: where someone is treated, not insured
     move_from: tuple[str, ...]  # right before where a move starts: 从, from (see moves.py)
     their_side: tuple[str, ...]  # after "to + a relative": "转到女儿那边" (see moves.py)
+    to_mine: tuple[str, ...]  # right before "mine": the speaker's account, "bind him to mine"
     determiners: tuple[str, ...]  # between a person and a card: "他那医保卡", "用他自己的个账"
     ask_for: tuple[str, ...]  # before a relative one asks for: "帮我爸问一下" (see owner.py)
     ask_words: tuple[str, ...]  # ... and after them
@@ -56,6 +57,7 @@ class Grammar:
     both: tuple[str, ...]  # relatives said to be there together: "my parents are both in"
     we: tuple[str, ...]  # the speaker with others: 我们, 俺们, 我哋, we (see together.py)
     also: tuple[str, ...]  # 都/也/both after "we": "俺们都是淄博的"
+    all_of_us: tuple[str, ...]  # opening a clause after a relative is named: "…，都是株洲的"
     our_insurance: tuple[str, ...]  # between "we" and 都: "我俩医保都在赣州"
     me_too: tuple[str, ...]  # ending a clause after a relative's place: "我也是", "me too"
     parents_in_law: tuple[str, ...]  # a spouse's parents: 婆婆, MIL (see viewpoint.py)

@@ -173,6 +173,8 @@ class Owners:
             return True  # "用我老公的卡"
         if used and hit.person == "first_person" and (owned != after or hit.word.key == "mine"):
             return True  # "能用我的吗", "use mine"
+        if hit.word.key == "mine" and _ends_with_word(before, lex.grammar.to_mine):
+            return True  # "can I bind him to mine", "top up hers from mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"
         return elided or (has_particle and owned.startswith(lex.account_words))
 
@@ -183,6 +185,12 @@ class Owners:
             if hit.start == at and hit.senses(ids.INSURANCE):
                 return owned[hit.end - hit.start :].lstrip()
         return owned
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    return any(
+        text.endswith(w) and (len(text) == len(w) or not text[-len(w) - 1].isalnum()) for w in words
+    )
 
 
 def _is_kin(hit: Hit) -> bool:

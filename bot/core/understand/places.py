@@ -426,6 +426,14 @@ class Places:
                 )
             ):
                 subject = self.subject(message, start, message.clause_start(hit))
+        lead = message.text[message.clause_start(hit) : hit.start].strip()
+        if (  # "给我妈买药，都是济南的", "我老婆是新农合，我是职工，都在丰城": the two of us
+            subject in (None, SPEAKER)
+            and hit.clause > 0
+            and lead.startswith(self.lexicon.grammar.all_of_us)
+            and any(is_other_person(h) for h in message.hits if h.end <= hit.start)
+        ):
+            return TOGETHER
         return {OTHER: RELATIVE, BOTH: TOGETHER}.get(subject or SPEAKER, HOLDER)
 
     def subject(
