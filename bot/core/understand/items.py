@@ -34,6 +34,16 @@ class Items:
         self._item_category = item_category
         self._account = (*lexicon.card_words, *lexicon.grammar.account_money)
 
+    def unlike(self, item: str, negated: dict[str, tuple[str, ...]]) -> None:
+        """lexicon.yaml item_unlike: "中药调理，不是看病" says what the item is, it does not ask
+        the bot to rule a clinic visit out."""
+        contrasted = self.lexicon.unlike.get(item, frozenset())
+        kept = tuple(o for o in negated.get(ids.ITEM, ()) if o not in contrasted)
+        if kept:
+            negated[ids.ITEM] = kept
+        else:
+            negated.pop(ids.ITEM, None)
+
     def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
         """The item evidence without what only says where something is bought or why."""
         positive = [e for e in found if not e.hit.negated and not e.narrows]

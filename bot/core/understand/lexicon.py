@@ -39,6 +39,7 @@ _KNOWN_KEYS = {
     "first_person",
     "coordinators",
     "item_absorbs",
+    "item_unlike",
     "card_owner",
     "premium_verbs",
     "region_extra",
@@ -85,6 +86,7 @@ class Lexicon:
     coordinators: frozenset[str]
     alone: Mapping[str, tuple[str, str]]  # word -> (slot, option) when it is the whole message
     absorbs: Mapping[str, frozenset[str]]  # item -> items it stands for when named together
+    unlike: Mapping[str, frozenset[str]]  # item -> items a negation beside it only contrasts
     use_words: tuple[str, ...]  # 用/拿/刷 before someone's card: "用孩子的医保卡"
     card_words: tuple[str, ...]
     account_words: tuple[str, ...]  # 的 + one of these after a relative: "我老公的个账"
@@ -161,7 +163,8 @@ class LexiconBuilder:
             ),
             coordinators=frozenset(self._texts("coordinators", data.get("coordinators"))),
             alone=self.alone,
-            absorbs=self._absorbs(data.get("item_absorbs")),
+            absorbs=self._item_map("item_absorbs", data.get("item_absorbs")),
+            unlike=self._item_map("item_unlike", data.get("item_unlike")),
             use_words=self._texts("card_owner", owner.get("use")),
             card_words=self._texts("card_owner", owner.get("card")),
             account_words=self._texts("card_owner", owner.get("account")),
@@ -284,19 +287,20 @@ class LexiconBuilder:
             self._problem(section, f"{section}: no item '{unknown}'")
         return named
 
-    def _absorbs(self, section: Any) -> dict[str, frozenset[str]]:
+    def _item_map(self, key: str, section: Any) -> dict[str, frozenset[str]]:
+        """item_absorbs, item_unlike: an item -> a list of items."""
         if section is None:
             return {}
-        line = self.key_lines.get("item_absorbs", 1)
+        line = self.key_lines.get(key, 1)
         if not isinstance(section, Mapping):
-            self.problems.add(self.file, line, "item_absorbs must map an item to a list of items")
+            self.problems.add(self.file, line, f"{key} must map an item to a list of items")
             return {}
         items = {o.id for o in self.flow.question(ids.ITEM).options}
         result: dict[str, frozenset[str]] = {}
-        for item, absorbed in section.items():
-            named = [str(item), *(absorbed if isinstance(absorbed, list) else [absorbed])]
+        for item, listed in section.items():
+            named = [str(item), *(listed if isinstance(listed, list) else [listed])]
             for unknown in [str(i) for i in named if str(i) not in items]:
-                self.problems.add(self.file, line, f"item_absorbs: no item '{unknown}'")
+                self.problems.add(self.file, line, f"{key}: no item '{unknown}'")
             result[str(item)] = frozenset(map(str, named[1:]))
         return result
 

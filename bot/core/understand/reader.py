@@ -173,6 +173,7 @@ class Understander:
         self._imply_category(answers, ambiguous)
         if ids.ITEM in answers:  # "艾灸，养生那种不是治病": the item says what it is
             negated.pop(ids.CATEGORY, None)
+            self._items.unlike(answers[ids.ITEM], negated)
         self._gate_scope(answers, ambiguous, negated)
         return Understanding(
             answers=self._ordered(answers),
