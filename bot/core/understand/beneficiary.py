@@ -28,6 +28,8 @@ ITEM_REACH = 3  # "my son's hospital bill": the item follows the possessive with
 SPEAKER_IS = ("我是", "我系", "i am", "i'm", "im")  # "我是孩子奶奶", "I am grandma"
 # ... also "作为奶奶", "当妈的我", "as a grandma" (whole words): the speaker says who they are
 SPEAKER_SAYS = (*SPEAKER_IS, "俺是", "本人是", "作为", "作為", "当", "as")
+THEIR = ("his", "her", "their", "他的", "她的", "佢嘅")  # "I'm her son"
+HERE = ("here", "在此", "在这", "喺度")  # "Vietnamese wife here": the speaker introducing themself
 SPEAKER = ("我", "俺")  # right after a relative: "爷爷我的医保卡", "当妈的我想问"
 # Who the one the money is for is, when the speaker says who they are to a child: "我是孩子
 # 奶奶…给孩子看病" is a grandchild, "我是孩子舅舅…" a nephew.
@@ -40,8 +42,14 @@ class Beneficiaries:
         self.lexicon = lexicon
         self._is_beneficiary = is_beneficiary
 
-    def narrow(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
-        """The relative evidence, without the relatives the money is clearly not for."""
+    def narrow(
+        self, message: Message, found: Sequence[Evidence], theirs: bool = False
+    ) -> list[Evidence]:
+        """The relative evidence, without the relatives the money is clearly not for (`theirs`:
+        the account is someone else's, who is named, so a weak word is no one the money is for:
+        "Bro my grandpa wants to use HIS account for my gym")."""
+        if theirs:
+            found = [e for e in found if not e.sense.weak]
         found = [e for e in self._not_the_speaker(message, found) if not self._intro(message, e)]
         if any(w in message.text for w in self.lexicon.grammar.unmarried):
             found = [_unmarried(e) for e in found]
@@ -168,8 +176,16 @@ class Beneficiaries:
         elif later and later[0].senses(ids.RELATIVE) and later[0].start == hit.end:
             end = later[0].end
         lead = message.text[message.clause_start(hit) : start].rstrip()
+        for word in THEIR:  # "I'm her son": the speaker is her son
+            if _ends_with_word(lead, word):
+                lead = lead[: len(lead) - len(word)].rstrip()
+                break
         if any(_ends_with_word(lead, word) for word in SPEAKER_SAYS):
             return True
+        if _starts_with_word(message.text[end:].lstrip(), HERE) and not any(
+            h.person or h.senses(ids.RELATIVE) for h in earlier
+        ):
+            return True  # "Vietnamese wife here, married to…", "宝妈在此"
         after = message.text[end:].lstrip().removeprefix("的")
         return lead in ("", *SPEAKER_SAYS) and after.startswith(SPEAKER)
 

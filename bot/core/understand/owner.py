@@ -173,6 +173,9 @@ class Owners:
             return True  # "用我老公的卡"
         if used and hit.person == "first_person" and (owned != after or hit.word.key == "mine"):
             return True  # "能用我的吗", "use mine"
+        theirs = hit.word.key.endswith(lex.grammar.possessive) or owned != after
+        if used and hit.person == "third_person" and theirs and not owned[:1].isalnum():
+            return True  # "家庭共济能不能把我绑上去用他的": his account, left out
         if hit.word.key == "mine" and _ends_with_word(before, lex.grammar.to_mine):
             return True  # "can I bind him to mine", "top up hers from mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"

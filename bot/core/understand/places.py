@@ -18,7 +18,7 @@ from bot.core.understand.cues import cue_after, cue_before, introduces, is_origi
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
-from bot.core.understand.owner import Owner, is_other_person
+from bot.core.understand.owner import is_other_person
 from bot.core.understand.together import (
     insured_there,
     me_too_after,
@@ -294,56 +294,6 @@ class Places:
             c for c in chosen if not any(o != c and self.geo.is_within(o, c) for o in chosen)
         }
         return Region(tuple(sorted(precise)))
-
-    def card_is_theirs(self, message: Message, places: list[Place], owner: Owner) -> None:
-        """ "老公医保在石家庄，我在邯郸，他的个账能给我买药不": the account is the relative's, so
-        their place is the account's and the speaker's is where the money is spent."""
-        for place in places:
-            before = message.text[message.clause_start(place.hit) : place.hit.start]
-            group = self._group(message, place.hit)
-            # "妈妈和外婆都是海口的医保", "we all live in Xuzhou" (with grandma's card): the owner
-            # and others; "我老婆係大陸人，我哋喺東莞，佢想用佢嘅醫保卡": "we" include the owner.
-            if said_of_us(before, self.lexicon.grammar, adverb=False):
-                place.role = TOGETHER
-            elif any(owner.refers(h) for h in group):
-                others = any(h.senses(ids.RELATIVE) and not owner.refers(h) for h in group)
-                # "… my dad's premium? Both in Tangshan"; not "我同老公都係中山醫保" (the two)
-                both = cue_before(before, self.lexicon.together_cues, reach=0) and not any(
-                    h.person == "first_person" for h in group
-                )
-                place.role = TOGETHER if others or both else HOLDER
-            elif place.role in (HOLDER, TOGETHER):
-                place.role = RELATIVE  # "我和娃的医保在柳州": not the owner's
-
-    def said_of_owner(self, message: Message, hit: Hit, owner: Owner) -> bool:
-        """Whether the last person named before `hit` (in its clause, else the clause before),
-        with anyone joined to them by 和/同/and, is the owner: "老公医保在石家庄", "我爸在西安
-        退休", "我同老公都係中山醫保"; not "My husband works in Karamay and I'm in Urumqi"."""
-        return any(owner.refers(h) for h in self._group(message, hit))
-
-    def _group(self, message: Message, hit: Hit) -> list[Hit]:
-        """The last person named before `hit` (in its clause, else the clause before), with
-        anyone joined to them by 和/同/and."""
-        start = message.clause_start(hit)
-        spans = [(start, hit.start)]
-        if hit.clause > 0:
-            spans.append((message.clause_starts[hit.clause - 1], start))
-        for lo, hi in spans:
-            persons = [
-                h
-                for h in message.hits
-                if lo <= h.start and h.end <= hi and (h.person or h.senses(ids.RELATIVE))
-            ]
-            if not persons:
-                continue
-            group = [persons.pop()]
-            while persons:
-                gap = message.text[persons[-1].end : group[-1].start].strip()
-                if gap and gap not in self.lexicon.coordinators:
-                    break
-                group.append(persons.pop())
-            return group
-        return []
 
     # --- whose place --------------------------------------------------------------------------
 

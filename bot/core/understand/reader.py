@@ -37,6 +37,7 @@ from bot.core.understand.owner import Owner, Owners
 from bot.core.understand.paid import paid_by
 from bot.core.understand.places import Evidence, Places, Region
 from bot.core.understand.premium import LaterPremium
+from bot.core.understand.theirs import card_is_theirs, said_of_owner
 from bot.core.understand.viewpoint import turn_evidence
 
 MAX_CHARS = 500  # longer messages are cut: nobody states their question after 500 characters
@@ -125,7 +126,7 @@ class Understander:
         one_in_each(message, places, self.lexicon.grammar)  # "一个在宜宾一个在泸州"
         owner = self._owners.find(message)
         if owner is not None:
-            self._places.card_is_theirs(message, places, owner)
+            card_is_theirs(message, places, owner, self.lexicon)
         holder = self._places.resolve_region(places, answers, ambiguous, negated)
         inferred = {
             ids.RELATIVE: []
@@ -146,7 +147,7 @@ class Understander:
         for slot in SLOTS:
             found = [*self._slot_senses(message, slot, owner), *inferred.get(slot, [])]
             if slot == ids.RELATIVE:  # "儿子儿媳都在上海…给孙女交": the others are context
-                found = self._beneficiaries.narrow(message, found)
+                found = self._beneficiaries.narrow(message, found, owner is not None)
                 found = relatives = turn_evidence(message, found, owner, self.lexicon.grammar)
             elif slot == ids.ITEM:  # "在药店买维生素": the pharmacy is where
                 found = self._items.narrow(message, found)
@@ -269,7 +270,7 @@ class Understander:
         if kin is not None:
             return owner is not None and owner.refers(kin)
         if owner is not None:
-            return self._places.said_of_owner(message, hit, owner) or self._chains.both(
+            return said_of_owner(message, hit, owner, self.lexicon) or self._chains.both(
                 message, hit
             )
         return not self._chains.about_someone_else(message, hit)
