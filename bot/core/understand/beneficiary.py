@@ -300,6 +300,8 @@ class Beneficiaries:
         after = message.text[hit.end : hit.end + 24]
         stripped = after.lstrip()
         word = next((w for w in self.lexicon.grammar.needs if stripped.startswith(w)), None)
+        if word is None and not hit.word.key.isascii():
+            return self._cared_for(message, hit)
         if word is None:
             return False
         start = hit.end + len(after) - len(stripped) + len(word)
@@ -310,6 +312,21 @@ class Beneficiaries:
             and following.start - start <= _needs_gap(word)
             and any(not s.weak for s in following.senses(ids.ITEM))
         )
+
+    def _cared_for(self, message: Message, hit: Hit) -> bool:
+        """ "她家孩子打疫苗", "他老婆生孩子住院", "她家孩子看病": care named right after someone
+        else's relative (only care words between; not "孩子的奶奶住院", which asks whose)."""
+        if not self._theirs(message, hit):
+            return False
+        at = hit.end
+        for following in (h for h in message.hits if h.start >= hit.end):
+            items = following.senses(ids.ITEM)
+            if following.start - at > 0 or not items or following.clause != hit.clause:
+                break
+            if any(not s.weak for s in items):
+                return True
+            at = following.end
+        return at > hit.end
 
     def _for(self, message: Message, hit: Hit) -> bool:
         owner = self._possessor(message, hit)
