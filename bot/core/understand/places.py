@@ -360,6 +360,11 @@ class Places:
             and message.text[previous.end : hit.start].strip() in self.lexicon.grammar.relative_in
         ):
             return RELATIVE  # "for my mother in Shanghai", "my son who lives in Hefei"
+        if before.rstrip().endswith(self.lexicon.grammar.treated_in) and any(
+            is_other_person(h) or h.person == "third_person"
+            for h in message.hits[: message.hits.index(hit)]
+        ):  # "it's for my mother-in-law: can I pay her hospital bill in Xi'an"
+            return RELATIVE  # where she is treated, not where the account is
         subject = self.subject(message, message.clause_start(hit), hit.start)
         if subject is None and hit.clause > 0:
             lead = message.text[message.clause_start(hit) : hit.start].strip()
