@@ -234,8 +234,6 @@ def _first_line(exc: BaseException) -> str:
 def _serve(application: Application, store: Store, settings: Settings, mode: str) -> int:
     from telegram import Update
 
-    from bot.telegram.health import PortInUse, serve_health_while_running
-
     if mode == "webhook":
         from bot.telegram.webhook import Limits, serve
 
@@ -252,8 +250,12 @@ def _serve(application: Application, store: Store, settings: Settings, mode: str
             )
         )
         return 0
-    if settings.metrics_port is not None:
-        serve_health_while_running(application, store, settings.metrics_port)
+    if settings.metrics_port is None:  # no aiohttp.web nor exposition to import: polling sooner
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return 0
+    from bot.telegram.health import PortInUse, serve_health_while_running
+
+    serve_health_while_running(application, store, settings.metrics_port)
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     except PortInUse as exc:

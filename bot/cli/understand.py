@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import i18n
 from bot.core.divisions import Division, load_divisions, traditional
 from bot.core.flow import Flow
-from bot.core.understand import Understander, Understanding
+
+if TYPE_CHECKING:  # `python -m bot` imports this module for its parser, not the reader
+    from bot.core.understand import Understanding
 
 LEVEL_KEYS = {"province": "province", "prefecture": "prefecture", "county": "county"}
 
@@ -29,6 +31,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(flow: Flow, args: argparse.Namespace) -> int:
+    from bot.core.understand import Understander
+
     locale = i18n.locale_for(args.lang)
     got = Understander(flow).understand(args.text)
     data = as_json(flow, args.text, got, locale)

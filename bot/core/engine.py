@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from transitions import Machine
 
@@ -25,9 +26,11 @@ from bot.core.links import ShortCodes
 from bot.core.regions import RETIRED, region_answers
 from bot.core.rules import RuleBook
 from bot.core.session import Session
-from bot.core.understand import Understander, Understanding
 from bot.core.understand.lazy import LazyUnderstander
 from bot.core.view import CARD_NAV, QUESTION_NAV, View
+
+if TYPE_CHECKING:  # the reader's modules load with the reader, after polling starts (lazy.py)
+    from bot.core.understand import Understander, Understanding
 
 BEGIN = "begin"
 NAV_ACTIONS = ("back", "restart", "item", "person", "region")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from bot.core.flow import Flow
-from bot.core.understand.reader import Understander
+
+if TYPE_CHECKING:
+    from bot.core.understand.reader import Understander
 
 
 class LazyUnderstander:
@@ -27,6 +30,9 @@ class LazyUnderstander:
         if self._reader is None:
             with self._lock:
                 if self._reader is None:
+                    # Imported here, by the thread that builds it: not before polling starts.
+                    from bot.core.understand.reader import Understander
+
                     where = self._flow.directory
                     lexicon = where / "lexicon.yaml" if where is not None else None
                     self._reader = Understander(self._flow, lexicon)

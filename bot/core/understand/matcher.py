@@ -8,13 +8,15 @@ the word right after it.
 from __future__ import annotations
 
 import re
+import string
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
 from bot.core.understand.lexicon import Lexicon, Sense, Word
-from bot.core.understand.normal import Normalizer, is_word_char
+from bot.core.understand.normal import Normalizer
 
 # How far (in characters) a negation reaches forward to the thing it negates. English needs
 # more room: "not for my mom".
@@ -23,11 +25,14 @@ LATIN_NEGATION_REACH = 9
 # Where a clause ends: punctuation, symbols and line breaks (not spaces, apostrophes, hyphens).
 _BREAK = re.compile(r"[^\w\s'\-]|\n")
 PERSONS = ("first_person", "third_person")
+# normal.is_word_char as a set: _bounded runs for every word the automaton finds
+_WORD_CHARS = frozenset(string.ascii_letters + string.digits)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A word found in the message (the longest one where words overlap)."""
+class Hit(NamedTuple):
+    """A word found in the message (the longest one where words overlap). A named tuple, not
+    a frozen dataclass: a long message makes dozens, and a frozen dataclass's __init__ (one
+    object.__setattr__ per field) was a twentieth of reading one."""
 
     start: int
     end: int
@@ -86,7 +91,7 @@ class Matcher:
         found: list[tuple[int, int, Word]] = []
         for last, word in self._automaton.iter(text):
             start, end = last - len(word.key) + 1, last + 1
-            if _bounded(text, start, end, word):
+            if not (word.left_boundary or word.right_boundary) or _bounded(text, start, end, word):
                 found.append((start, end, word))
         kept = _longest(found, len(text))
         return [
@@ -151,10 +156,10 @@ def _reaches(negation: Hit, hit: Hit, text: str) -> bool:
 
 def _bounded(text: str, start: int, end: int, word: Word) -> bool:
     """Latin words need word boundaries: 'an' must not match inside 'changchun'."""
-    if word.left_boundary and start > 0 and is_word_char(text[start - 1]):
+    if word.left_boundary and start > 0 and text[start - 1] in _WORD_CHARS:
         return False
-    if not word.right_boundary or end >= len(text) or not is_word_char(text[end]):
+    if not word.right_boundary or end >= len(text) or text[end] not in _WORD_CHARS:
         return True
     # Allow a plural: "masks", "vaccines", "parents".
     plural = text[end] == "s" and word.key[-1].isalpha() and len(word.key) > 2  # not i -> is
-    return plural and (end + 1 >= len(text) or not is_word_char(text[end + 1]))
+    return plural and (end + 1 >= len(text) or text[end + 1] not in _WORD_CHARS)

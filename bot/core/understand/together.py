@@ -107,7 +107,10 @@ def insured_there(message: Message, index: int, grammar: Grammar) -> bool:
     hit = message.hits[index]
     following = (h.start for h in message.hits[index + 1 :] if h.places)
     after = message.text[hit.end : min(next(following, len(message.text)), hit.end + 48)]
-    return any(word in after for word in grammar.insured_there)
+    found = word_set(grammar.insured_there)
+    if found is None:
+        return any(word in after for word in grammar.insured_there)
+    return next(iter(found.ends(after)), None) is not None
 
 
 def _strip_adverbs(gap: str, adverbs: Iterable[str]) -> tuple[str, bool]:
