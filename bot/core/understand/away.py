@@ -63,7 +63,13 @@ class Away:
             self.geo.compare(holder.code, c) == ids.SAME_AREA for c in place.codes
         ):
             return False  # "闺女在银川上小学" with the account in 银川: she lives at home
-        speaker = (h.start for h in message.hits if h.start > place.hit.end and h.person == FIRST)
+        # ... up to the speaker or the next place: "studies in Wuhan but her insurance is with
+        # mine back in Yichang" (Yichang's words)
+        speaker = (
+            h.start
+            for h in message.hits
+            if h.start > place.hit.end and (h.person == FIRST or h.places)
+        )
         after = message.text[place.hit.end : next(speaker, len(message.text))]
         before = message.text[message.clause_start(place.hit) : place.hit.start].rstrip()
         near = after[:8].lstrip()
