@@ -179,6 +179,14 @@ class Owners:
         if hit.word.key == "mine" and _ends_with_word(before, lex.grammar.to_mine):
             return True  # "can I bind him to mine", "top up hers from mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"
+        if (
+            hit.senses(ids.RELATIVE)
+            and not hit.word.key.isascii()
+            and not self._beneficiary(message, hit)
+        ):  # "为啥我妈卡里的余额一直在涨": her card, 的 left out
+            has_particle = has_particle or after.startswith(
+                tuple(w for w in lex.account_words if "卡" in w or "账" in w or "帐" in w)
+            )
         return elided or (has_particle and owned.startswith(lex.account_words))
 
     @staticmethod
