@@ -197,8 +197,10 @@ class Renderer:
         parts = []
         for question in self.flow.questions:
             option_id = understood.answers.get(question.id)
-            if option_id is None or question.id in (ids.PROVINCE, ids.CATEGORY):
-                continue  # a city names its province; an item its category
+            if option_id is None or question.id == ids.PROVINCE:
+                continue  # a city names its province
+            if question.id == ids.CATEGORY and ids.ITEM in understood.answers:
+                continue  # an item names its category
             if question.id == ids.CITY and option_id not in self.flow.regions:
                 continue
             option = question.option(option_id)
@@ -211,6 +213,8 @@ class Renderer:
                 parts.insert(0, self.option_label(question, province, locale))
         lines = [t("我理解的是：") + " · ".join(parts)] if parts else []
         for slot, candidates in understood.ambiguous.items():
+            if not candidates:  # asked about without naming an option: the question asks it
+                continue
             question = self.flow.question(slot)
             names = [self.label_of(question, c, locale) for c in candidates]
             if len(names) == 1:  # "医保要转去成都": a place one moves to may not be the account's

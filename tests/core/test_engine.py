@@ -271,3 +271,23 @@ def test_a_single_uncertain_place_is_not_called_several_options(engine: Engine) 
         assert several not in text and place in text, text
     two = engine.step(engine.new_session(), Text("从深圳换工作到杭州，医保怎么转"))
     assert "几个选项" in reply_of(engine, two.view).text
+
+
+def test_a_category_said_without_its_item_asks_the_item_without_naming_options(
+    engine: Engine,
+) -> None:
+    """ "我妈身体不舒服，能用我的医保卡吗": care, the item still open (the reader reports it
+    ambiguous with no candidates); the bot asks the item question and does not speak of
+    options the message never named."""
+    step = engine.step(engine.new_session(), Text("我在长春，我妈身体不舒服，能用我的医保卡吗"))
+    assert step.view.understood is not None
+    assert step.view.understood.ambiguous.get("item") == ()
+    assert step.session.answers.get("category") == "care"
+    assert "item" not in step.session.answers
+    for locale, several in (
+        ("zh_Hans", "几个选项"),
+        ("zh_Hant", "幾個選項"),
+        ("en", "several options"),
+    ):
+        text = reply_of(engine, step.view, locale).text
+        assert several not in text and "：。" not in text, text

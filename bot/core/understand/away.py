@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core import ids
+from bot.core.model import Condition
 from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
@@ -275,3 +276,25 @@ def _paired(place: Place) -> bool:
 def _inside_a_word(text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is part of a longer latin word ("macaron" is not Macau)."""
     return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+
+
+def gate_scope(
+    condition: Condition | None,
+    answers: dict[str, str],
+    ambiguous: dict[str, tuple[str, ...]],
+    negated: dict[str, tuple[str, ...]],
+) -> None:
+    """Scope is where a close relative is insured: meaningless without one (questions.yaml:
+    the scope question's ask_if). Who is still open ("家里老人在龙井": parents or
+    grandparents), one place is not yet an answer; places that differ ("阿嬷在汕头，阿母在潮州")
+    still are a question."""
+    if condition is None:
+        return
+    relatives = [answers[ids.RELATIVE]] if ids.RELATIVE in answers else []
+    relatives += ambiguous.get(ids.RELATIVE, ())
+    close = bool(relatives) and all(condition.holds({ids.RELATIVE: r}) for r in relatives)
+    if len(relatives) > 1:
+        answers.pop(ids.SCOPE, None)
+    if not close:
+        for found in (answers, ambiguous, negated):
+            found.pop(ids.SCOPE, None)

@@ -65,12 +65,29 @@ class Beneficiaries:
         ]
         if not _options(kept):
             kept = list(found)  # nothing left to choose from: keep what was said
+        kept = self._not_only_looked_after(message, kept)
         if len(_options(kept)) < 2:
             return kept
         marked = self._marked(message, [e for e in kept if _counts(e)])
         if len(marked) != 1:
             return kept
         return [e for e in kept if not _counts(e) or set(e.sense.options) <= marked]
+
+    def _not_only_looked_after(self, message: Message, found: Sequence[Evidence]) -> list[Evidence]:
+        """ "岳母来帮我们带娃，她身体不舒服": a relative only looked after by another one named is
+        why that one is there, not who the money is for (unless the money is marked for them)."""
+        cared = self.lexicon.grammar.looks_after
+        looked_after = [
+            e
+            for e in found
+            if _counts(e)
+            and _ends_with_any(message.text[message.clause_start(e.hit) : e.hit.start], cared)
+            and not self._for(message, e.hit)
+        ]
+        rest = _options([e for e in found if e not in looked_after])
+        if not looked_after or not rest or _options(looked_after) <= rest:
+            return list(found)
+        return [e for e in found if e not in looked_after]
 
     def speaker_gets(
         self, message: Message, item_category: Mapping[str, str], money: str | None

@@ -20,7 +20,7 @@ from bot.core import ids
 from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow
 from bot.core.resources import flows_dir
-from bot.core.understand.away import Away
+from bot.core.understand.away import Away, gate_scope
 from bot.core.understand.beneficiary import Beneficiaries
 from bot.core.understand.chains import Chains
 from bot.core.understand.each import one_in_each
@@ -53,7 +53,9 @@ class Understanding:
                (a city also sets its province; a city regions.yaml does not list sets its
                province and city "other" when the province has cities; an item sets its
                category).
-    ambiguous: question id -> the candidate option ids when the message names several.
+    ambiguous: question id -> the candidate option ids when the message names several; no
+               candidates when it names none but plainly asks about it (a category
+               said without its item: "她身体不舒服能用我的卡吗").
     negated:   question id -> option ids the message names under a negation ("不是给我自己").
     region:    the account's place as a division code (divisions.csv), as precisely as the
                message names it (常熟 -> 320581), when it names one place.
@@ -175,7 +177,7 @@ class Understander:
         if ids.ITEM in answers:  # "艾灸，养生那种不是治病": the item says what it is
             negated.pop(ids.CATEGORY, None)
             self._items.unlike(answers[ids.ITEM], negated)
-        self._gate_scope(answers, ambiguous, negated)
+        gate_scope(self._scope_condition, answers, ambiguous, negated)
         return Understanding(
             answers=self._ordered(answers),
             ambiguous=self._ordered(ambiguous),
@@ -432,10 +434,13 @@ class Understander:
     def _imply_category(
         self, answers: dict[str, str], ambiguous: dict[str, tuple[str, ...]]
     ) -> None:
-        """The item decides the category (questions.yaml: the item option's `when`)."""
+        """The item decides the category (questions.yaml: the item option's `when`); a category
+        said without an item ("她身体不舒服", "交保险") leaves the item to ask (the conventions)."""
         items = [answers[ids.ITEM]] if ids.ITEM in answers else list(ambiguous.get(ids.ITEM, ()))
         categories = {self._item_category[i] for i in items if i in self._item_category}
         if not categories:
+            if ids.CATEGORY in answers:  # open, with no candidate named: the item question
+                ambiguous[ids.ITEM] = ()
             return
         answers.pop(ids.CATEGORY, None)
         ambiguous.pop(ids.CATEGORY, None)
@@ -443,28 +448,6 @@ class Understander:
             answers[ids.CATEGORY] = categories.pop()
         else:  # 奶粉还是退烧药: prevention or care, ask
             ambiguous[ids.CATEGORY] = self._sorted(ids.CATEGORY, categories)
-
-    def _gate_scope(
-        self,
-        answers: dict[str, str],
-        ambiguous: dict[str, tuple[str, ...]],
-        negated: dict[str, tuple[str, ...]],
-    ) -> None:
-        """Scope is where a close relative is insured: meaningless without one. Who is still
-        open ("家里老人在龙井": parents or grandparents), one place is not yet an answer; places
-        that differ ("阿嬷在汕头，阿母在潮州") still are a question."""
-        if self._scope_condition is None:
-            return
-        relatives = [answers[ids.RELATIVE]] if ids.RELATIVE in answers else []
-        relatives += ambiguous.get(ids.RELATIVE, ())
-        close = bool(relatives) and all(
-            self._scope_condition.holds({ids.RELATIVE: r}) for r in relatives
-        )
-        if len(relatives) > 1:
-            answers.pop(ids.SCOPE, None)
-        if not close:
-            for found in (answers, ambiguous, negated):
-                found.pop(ids.SCOPE, None)
 
     # --- ordering -----------------------------------------------------------------------------
 
