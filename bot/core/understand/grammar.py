@@ -98,6 +98,7 @@ class Grammar:
     heir_group_alone: tuple[str, ...]  # the same with no 我 before: "us kids", "as his children"
     heir_to: tuple[str, ...]  # before a relative the money goes to: "转到我妈的卡上"
     heir_or: tuple[str, ...]  # between heirs asked between: "配偶还是子女", "wife or kids"
+    move_to: tuple[str, ...]  # right before where one moves: 转去, 调到, moving to (moves.py)
 
 
 def build_grammar(

@@ -27,7 +27,7 @@ class Moves:
         """The places of a move, most precise first; () when the message names no move.
 
         With the transfer item a place one goes to is enough ("醫保要轉去成都"); otherwise the
-        message must say both ends ("from Shanghai to Chengdu")."""
+        message must say both ends ("from Shanghai to Chengdu") or a move verb ("转去柳州")."""
         own = [p for p in places if p.role != RELATIVE and not p.hit.negated]
         cues = self.lexicon.elsewhere_cues
         bound = [p for p in own if _ends_with(self._before(message, p), cues)]
@@ -40,10 +40,15 @@ class Moves:
             if _ends_with(self._before(message, p), move_from)
             or _ends_with(self._before(message, p, hometown=False), move_from)  # "from" is both
         ]
-        if not (transfer or start):
-            return ()
         codes = {c for p in own for c in p.codes}
         precise = {c for c in codes if not any(o != c and self.geo.is_within(o, c) for o in codes)}
+        # A move verb says the move by itself when another place is named ("惠州的医保，转去
+        # 柳州返工"); "搬到杭州三年了，医保在杭州" names one place and no move.
+        moving = len(precise) > 1 and any(
+            _ends_with(self._before(message, p), self.lexicon.grammar.move_to) for p in bound
+        )
+        if not (transfer or start or moving):
+            return ()
         return tuple(sorted(precise))
 
     def to_someone(self, message: Message, hit: Hit) -> bool:
