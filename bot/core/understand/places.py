@@ -90,6 +90,10 @@ class Places:
         for place in places:
             codes = self.shared.by_level(message, place.hit, (*place.codes, *place.alternatives))
             place.codes = codes or place.codes
+            inside = self.shared.named_inside(message, place.hit, place.codes)
+            place.codes = (inside,) if inside else place.codes  # "太原小店": 小店区
+            if self.shared.is_town(message, place.hit):  # "东莞长安镇" is no 长安区
+                place.codes = place.alternatives = ()
         self._narrow(message, places)
         places = [p for p in places if p.codes]
         # "重庆江北…也在江北": a name said again short is the same place.

@@ -42,6 +42,28 @@ class SharedNamePicker:
         self.names = names
         self.grammar = grammar
 
+    def named_inside(self, message: Message, hit: Hit, codes: tuple[str, ...]) -> str | None:
+        """A division named right after its parent by a name that is an everyday word and so
+        no place alone (lexicon.yaml not_places): "太原小店", "芜湖无为", "广州白云", "上海金山"."""
+        rest = message.text[hit.end : hit.end + 4]
+        if len(codes) != 1 or hit.word.key.isascii() or not rest:
+            return None
+        if any(h.start == hit.end for h in message.hits):
+            return None
+        for child in self.geo.divisions.children(codes[0]):
+            if len(child.short) > 1 and rest.startswith(child.short):
+                return child.code
+        return None
+
+    def is_town(self, message: Message, hit: Hit) -> bool:
+        """ "在东莞长安镇上班", "城关镇", "Humen town": a town of that name, no division."""
+        after = message.text[hit.end : hit.end + 12]
+        if after.startswith(self.grammar.countryside):
+            return False
+        return after.startswith(self.grammar.towns) or after.startswith(
+            tuple(" " + word for word in self.grammar.towns if word.isascii())
+        )
+
     def by_level(self, message: Message, hit: Hit, codes: tuple[str, ...]) -> tuple[str, ...]:
         """The candidates a level word right after a short name leaves, else (): "昌江县" is
         昌江黎族自治县, not 昌江区; "Chaoyang District" is one of the 朝阳区, not 朝阳市."""
