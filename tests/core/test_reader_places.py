@@ -741,3 +741,9 @@ def test_also_the_same_scheme_is_not_the_same_place(reader: Understander) -> Non
     )
     assert got.region == "652902", got
     assert got.answers["scope"] == "same_area", got
+
+
+def test_two_relatives_one_in_each_place_leave_the_speakers_own(reader: Understander) -> None:
+    """ "阿爸阿媽一個喺廣州一個喺韶關，我喺廣州": the pair is the parents', not "one of us"."""
+    got = read(reader, "我爸妈一个在广州参保一个在韶关参保，我在广州，能给他们买药吗")
+    assert got.region == "440100" and got.answers["relative"] == "parent"

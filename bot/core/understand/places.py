@@ -33,6 +33,7 @@ HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
 GONE = -2  # the score of a place one goes to or stays at for a while: never the account's
+HOMETOWN = -1  # ... of a hometown (or where the card is only used): the account's if alone
 _QUALIFIER_GAPS = frozenset({",", "，", "、"})  # "Guyuan, Ningxia": the second says which
 
 
