@@ -169,18 +169,21 @@ def test_a_move_leaves_the_accounts_place_open(reader: Understander) -> None:
     got = read(reader, "从青岛换工作去杭州了，个人账户的钱能转过去吗")
     assert (got.region, set(got.regions)) == (None, {"370200", "330100"})
     assert got.ambiguous["province"] == ("330000", "370000")
-    # Even where the insurance was is said outright: a move from A to B is an open region
-    # (the labelling conventions, tests/blind/BRIEF.md).
-    for text, codes in (
+    # Where the insurance was paid until now does not settle it: it may have moved already.
+    for text, regions in (
         ("医保一直在青岛交，现在换工作去杭州了，个人账户的钱能转过去吗", {"370200", "330100"}),
         ("溧阳的医保关系要转到苏州去，个账余额会跟着转吗", {"320481", "320500"}),
         (
             "I've been insured in Wuxi for 5 years and now I'm moving to Beijing, transfer?",
             {"320200", "110000"},
         ),
+        # A move verb says the move without the transfer item or "from".
+        ("我係惠州嘅職工醫保，轉去廣西柳州返工，個賬餘額點處理", {"441300", "450200"}),
     ):
         got = read(reader, text)
-        assert (got.region, set(got.regions)) == (None, codes), text
+        assert (got.region, set(got.regions)) == (None, regions), text
+    # ... but one place said with a move verb is no move.
+    assert read(reader, "搬到杭州三年了，医保也在杭州交，个账能买药吗").region == "330100"
     got = read(reader, "Transferring my social insurance from Shenyang to Chengdu, balance too?")
     assert set(got.regions) == {"210100", "510100"}
     got = read(
@@ -738,3 +741,9 @@ def test_also_the_same_scheme_is_not_the_same_place(reader: Understander) -> Non
     )
     assert got.region == "652902", got
     assert got.answers["scope"] == "same_area", got
+
+
+def test_two_relatives_one_in_each_place_leave_the_speakers_own(reader: Understander) -> None:
+    """ "阿爸阿媽一個喺廣州一個喺韶關，我喺廣州": the pair is the parents', not "one of us"."""
+    got = read(reader, "我爸妈一个在广州参保一个在韶关参保，我在广州，能给他们买药吗")
+    assert got.region == "440100" and got.answers["relative"] == "parent"

@@ -32,11 +32,23 @@ def one_in_each(message: Message, places: Sequence[Place], grammar: Grammar) -> 
         ):
             continue
         one.pair, two.pair = two.codes, one.codes
+        if one.role == two.role == RELATIVE and not any(
+            word in before for word in (*grammar.we, *grammar.also)
+        ):
+            continue  # "阿爸阿媽一個喺廣州一個喺韶關": two relatives (not 我们两口子), not me
         one.role = two.role = HOLDER
         one.score = two.score = max(one.score, two.score)  # either may be the speaker's
         mine = [
             p for p in places if p.codes in (one.codes, two.codes) and _is_me(message, p, grammar)
         ]
+        # "我和媳妇一个在银川一个在吴忠，她的医保在吴忠": the other one is the speaker's.
+        theirs = [
+            p
+            for p in places
+            if p not in (one, two) and p.role == RELATIVE and p.codes in (one.codes, two.codes)
+        ]
+        if theirs and not mine:
+            mine = [two if theirs[0].codes == one.codes else one]
         if mine:
             for place in (one, two):
                 place.role = HOLDER if place.codes == mine[0].codes else RELATIVE

@@ -98,6 +98,10 @@ class Grammar:
     heir_group_alone: tuple[str, ...]  # the same with no 我 before: "us kids", "as his children"
     heir_to: tuple[str, ...]  # before a relative the money goes to: "转到我妈的卡上"
     heir_or: tuple[str, ...]  # between heirs asked between: "配偶还是子女", "wife or kids"
+    move_to: tuple[str, ...]  # right before where one moves: 转去, 调到, moving to (moves.py)
+    back_home: tuple[str, ...]  # a transfer back to a hometown named elsewhere: 转回老家
+    towns: tuple[str, ...]  # after a name: a town of that name, "长安镇" (shared.py)
+    countryside: tuple[str, ...]  # ... unless these follow: "梅州乡下"
 
 
 def build_grammar(

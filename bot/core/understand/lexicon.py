@@ -18,6 +18,7 @@ from bot.core.divisions import Divisions, load_divisions
 from bot.core.flow import Flow, Region
 from bot.core.flowfile import Problems, line_of, read_yaml
 from bot.core.resources import flows_dir
+from bot.core.understand.dialects import SharedNames, read_shared_names
 from bot.core.understand.grammar import Grammar, build_grammar
 from bot.core.understand.names import division_names
 from bot.core.understand.normal import Normalizer, bare, is_word_char
@@ -48,6 +49,7 @@ _KNOWN_KEYS = {
     "topic",
     "relative_is_holder",
     "paid_by",
+    "shared_names",
     *SLOTS,
 }
 
@@ -99,6 +101,7 @@ class Lexicon:
     holder_items: frozenset[str]  # items where the relative named is the account holder
     premium_verbs: tuple[str, ...]  # 交/缴 before a relative's resident insurance
     grammar: Grammar
+    shared_names: SharedNames = field(default_factory=SharedNames)  # shared.py
 
 
 class LexiconBuilder:
@@ -171,6 +174,9 @@ class LexiconBuilder:
             into_words=self._texts("card_owner", owner.get("into")),
             premium_verbs=self._texts("premium_verbs", data.get("premium_verbs")),
             grammar=self._grammar(data.get("grammar")),
+            shared_names=read_shared_names(
+                data.get("shared_names"), self._texts, self.divisions, self._problem
+            ),
         )
         self.problems.raise_if_any()  # also what reading the plain word lists found
         return lexicon

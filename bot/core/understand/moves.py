@@ -13,7 +13,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.normal import is_name_char
-from bot.core.understand.places import RELATIVE, Place
+from bot.core.understand.places import HOMETOWN, RELATIVE, Place
 
 
 class Moves:
@@ -27,12 +27,10 @@ class Moves:
         """The places of a move, most precise first; () when the message names no move.
 
         With the transfer item a place one goes to is enough ("醫保要轉去成都"); otherwise the
-        message must say both ends ("from Shanghai to Chengdu")."""
+        message must say both ends ("from Shanghai to Chengdu") or a move verb ("转去柳州")."""
         own = [p for p in places if p.role != RELATIVE and not p.hit.negated]
         cues = self.lexicon.elsewhere_cues
         bound = [p for p in own if _ends_with(self._before(message, p), cues)]
-        if not bound:
-            return ()
         move_from = self.lexicon.grammar.move_from
         start = [
             p
@@ -40,11 +38,32 @@ class Moves:
             if _ends_with(self._before(message, p), move_from)
             or _ends_with(self._before(message, p, hometown=False), move_from)  # "from" is both
         ]
-        if not (transfer or start):
+        if not bound and transfer:
+            bound = self._unnamed_end(message, own, start)
+        if not bound:
             return ()
         codes = {c for p in own for c in p.codes}
         precise = {c for c in codes if not any(o != c and self.geo.is_within(o, c) for o in codes)}
+        # A move verb says the move by itself when another place is named ("惠州的医保，转去
+        # 柳州返工"); "搬到杭州三年了，医保在杭州" names one place and no move.
+        moving = len(precise) > 1 and any(
+            _ends_with(self._before(message, p), self.lexicon.grammar.move_to) for p in bound
+        )
+        if not (transfer or start or moving):
+            return ()
         return tuple(sorted(precise))
+
+    def _unnamed_end(
+        self, message: Message, own: Sequence[Place], start: Sequence[Place]
+    ) -> list[Place]:
+        """Where a transfer goes when no place follows a move word: where the speaker is now
+        when it comes "from" elsewhere ("在宁波上班，医保想从绍兴转过来"), or the hometown
+        named elsewhere when it goes back home ("户口在安徽，医保转回老家")."""
+        if start:
+            return [p for p in own if p not in start]
+        if not any(word in message.text for word in self.lexicon.grammar.back_home):
+            return []
+        return [p for p in own if p.score == HOMETOWN]
 
     def to_someone(self, message: Message, hit: Hit) -> bool:
         """A relative one moves to is a destination, not who the money is for:

@@ -9,6 +9,7 @@ relative's gives the scope (same city, same province, another province).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from bot.core.understand.geography import Geography
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
 from bot.core.understand.owner import is_other_person
+from bot.core.understand.shared import SharedNamePicker, spoken_in
 from bot.core.understand.together import (
     insured_there,
     me_too_after,
@@ -31,6 +33,7 @@ HOLDER, RELATIVE, TOGETHER = "holder", "relative", "together"
 SPEAKER, OTHER, BOTH = "speaker", "other", "both"
 INSURED = 2  # the score of a place said with an insurance word
 GONE = -2  # the score of a place one goes to or stays at for a while: never the account's
+HOMETOWN = -1  # ... of a hometown (or where the card is only used): the account's if alone
 _QUALIFIER_GAPS = frozenset({",", "，", "、"})  # "Guyuan, Ningxia": the second says which
 
 
@@ -76,6 +79,7 @@ class Places:
     def __init__(self, geography: Geography, lexicon: Lexicon) -> None:
         self.geo = geography
         self.lexicon = lexicon
+        self.shared = SharedNamePicker(geography, lexicon.shared_names, lexicon.grammar)
 
     def find(self, message: Message) -> list[Place]:
         places = []
@@ -85,7 +89,12 @@ class Places:
                 role = self._region_role(message, index)
                 places.append(Place(index, hit, hit.places, score, role, hit.context_places))
         for place in places:
-            self._narrow_by_suffix(message, place)
+            codes = self.shared.by_level(message, place.hit, (*place.codes, *place.alternatives))
+            place.codes = codes or place.codes
+            inside = self.shared.named_inside(message, place.hit, place.codes)
+            place.codes = (inside,) if inside else place.codes  # "太原小店": 小店区
+            if self.shared.is_town(message, place.hit):  # "东莞长安镇" is no 长安区
+                place.codes = place.alternatives = ()
         self._narrow(message, places)
         places = [p for p in places if p.codes]
         # "重庆江北…也在江北": a name said again short is the same place.
@@ -102,6 +111,8 @@ class Places:
                 # A cue said of one is said of both: "老家湖北黄冈的" is a hometown too.
                 scores = {left.score, right.score} - {0} or {0}
                 left.score = right.score = max(scores)
+                if not gap:  # "我哋兩公婆都喺佛山南海": one place, said of the same people
+                    right.role = left.role
             elif gap in _QUALIFIER_GAPS and self._within(left, right):
                 # "He was insured in Guyuan, Ningxia": the province after a comma only says
                 # which Guyuan; it is the same place, said of the same person.
@@ -182,6 +193,11 @@ class Places:
     def _narrow(self, message: Message, places: list[Place]) -> None:
         """Another place in the message picks the candidate: "Taizhou, Jiangsu", "长春朝阳区";
         else a neighbouring name that fits only one way: "Suzhou Wujiang"."""
+
+        @functools.cache
+        def spoken() -> frozenset[str]:
+            return spoken_in(message, self.lexicon.shared_names.dialects)
+
         for index, place in enumerate(places):
             if len(place.codes) < 2 and not place.alternatives:
                 continue
@@ -201,6 +217,9 @@ class Places:
                 if fitting:
                     place.codes = fitting
                     break
+            else:  # a city or province around, or the dialect (shared.py)
+                if len(place.codes) > 1:
+                    place.codes = self.shared.pick(place.codes, single, spoken())
 
     @staticmethod
     def _touching(message: Message, one: Place, two: Place) -> bool:
@@ -220,24 +239,6 @@ class Places:
             if fitting:
                 return fitting
         return ()
-
-    def _narrow_by_suffix(self, message: Message, place: Place) -> None:
-        """A level word right after a short name: "昌江县" is 昌江黎族自治县, not 昌江区;
-        "Chaoyang District" is one of the 朝阳区, not 朝阳市."""
-        if len(place.codes) + len(place.alternatives) < 2:
-            return
-        grammar = self.lexicon.grammar
-        after = message.text[place.hit.end : place.hit.end + 12]
-        level = after[:1] if after[:1] in grammar.level_suffixes else None
-        for word, suffix in grammar.level_words.items():
-            if after.startswith(" " + word):
-                level = suffix
-        if level:
-            fitting = tuple(
-                c for c in (*place.codes, *place.alternatives) if self.geo.name(c).endswith(level)
-            )
-            if fitting:
-                place.codes = fitting
 
     # --- the account's place ------------------------------------------------------------------
 
@@ -344,11 +345,16 @@ class Places:
         ):
             # "They're both insured in Shantou, I'm in Guangzhou": both of them, not with me.
             return RELATIVE if self.they_both(message, hit, kin=True) else TOGETHER
-        following = message.hits[index + 1] if index + 1 < len(message.hits) else None
+        last = hit  # "老家河北保定的我妈": the places named one inside the next, then 的
+        for inner in message.hits[index + 1 :]:
+            if not (inner.places or inner.context_places) or inner.start > last.end:
+                break
+            last = inner
+        following = next((h for h in message.hits if h.start >= last.end), None)
         if (
             following is not None
             and is_other_person(following)
-            and message.text[hit.end : following.start] in self.lexicon.grammar.possessive
+            and message.text[last.end : following.start] in self.lexicon.grammar.possessive
         ):
             return RELATIVE  # "我在青岛的老婆"
         if cue_before(before, self.lexicon.holder_cues, reach=0):
