@@ -39,6 +39,16 @@ def _scorer() -> ModuleType:
     return module
 
 
+def _agreement() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "blind_agreement", SCORE_PY.with_name("agreement.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def scorer() -> ModuleType:
     return _scorer()
@@ -85,12 +95,7 @@ def test_scorer_counts_a_wrong_value_twice(scorer: ModuleType) -> None:
 def test_second_labeller_sees_no_labels_and_agreement_is_counted(tmp_path: Path) -> None:
     """The blanked file carries texts only; labels identical to the first give full agreement
     (round 1's held-out batches, spent long ago, stand in for a held-out set)."""
-    spec = importlib.util.spec_from_file_location(
-        "blind_agreement", SCORE_PY.with_name("agreement.py")
-    )
-    assert spec is not None and spec.loader is not None
-    agreement = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(agreement)
+    agreement = _agreement()
     batches = [SCORE_PY.with_name(n) for n in ("batch3.yaml", "batch4.yaml")]
     blank = tmp_path / "blank.yaml"
     agreement.blank(blank, batches)
@@ -114,12 +119,7 @@ def test_disputes_hide_whose_label_is_whose_and_gold_takes_the_settled_one(
     """Only sentences the two labellings disagree on go to the third labeller, with both labels
     as A and B; the gold set keeps agreed labels and takes `final` where they differed, and a
     disputed sentence left unsettled stops the scoring instead of being dropped silently."""
-    spec = importlib.util.spec_from_file_location(
-        "blind_agreement_gold", SCORE_PY.with_name("agreement.py")
-    )
-    assert spec is not None and spec.loader is not None
-    agreement = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(agreement)
+    agreement = _agreement()
     batches = [SCORE_PY.with_name(n) for n in ("batch3.yaml", "batch4.yaml")]
     labelled = [c for b in batches for c in yaml.safe_load(b.read_text("utf-8"))["sentences"]]
     original = dict(labelled[0])

@@ -141,9 +141,7 @@ class Heirs:
     def _given_to(self, message: Message, hit: Hit) -> bool:
         """ "留给我闺女", "转到我妈的卡上", "go to my kids": the money goes to them."""
         grammar = self.lexicon.grammar
-        before = message.text[message.clause_start(hit) : hit.start].rstrip()
-        for mine in grammar.self_possessive:
-            before = before.removesuffix(mine).rstrip()
+        before = message.lead_in(hit, grammar.self_possessive)
         return before.endswith(grammar.heir_to)
 
     def _choice(self, message: Message, hit: Hit) -> bool:

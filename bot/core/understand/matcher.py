@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -68,6 +69,14 @@ class Message:
 
     def clause_start(self, hit: Hit) -> int:
         return self.clause_starts[hit.clause]
+
+    def lead_in(self, hit: Hit, possessives: Iterable[str]) -> str:
+        """The clause's text before a hit without the speaker's possessives right before it
+        ("帮我的" -> "帮"), so a marker is found whether or not 我的/my was said."""
+        before = self.text[self.clause_start(hit) : hit.start].rstrip()
+        for word in possessives:
+            before = before.removesuffix(word).rstrip()
+        return before
 
 
 class Matcher:

@@ -125,9 +125,7 @@ class Owners:
     def _asks_for(self, message: Message, hit: Hit) -> bool:
         """ "帮我爸问一下，他退休了医保在洛阳": asking for someone about their own account."""
         grammar = self.lexicon.grammar
-        before = message.text[message.clause_start(hit) : hit.start].rstrip()
-        for word in grammar.self_possessive:
-            before = before.removesuffix(word).rstrip()
+        before = message.lead_in(hit, grammar.self_possessive)
         after = message.text[hit.end : hit.end + 6].lstrip()
         # English asks first: "asking for my dad" (the "my" is no one asked for)
         asked = bool(hit.senses(ids.RELATIVE)) and before.endswith(grammar.asking_for)

@@ -431,9 +431,7 @@ class Places:
 
     def is_beneficiary(self, message: Message, hit: Hit) -> bool:
         grammar = self.lexicon.grammar
-        before = message.text[message.clause_start(hit) : hit.start].rstrip()
-        for word in grammar.self_possessive:
-            before = before.removesuffix(word).rstrip()
+        before = message.lead_in(hit, grammar.self_possessive)
         for marker in grammar.beneficiary:
             if before.endswith(marker):
                 edge = len(before) - len(marker) - 1
