@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from bot.core import ids
 from bot.core.understand.lexicon import Lexicon, Sense
 from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.normal import ends_with_word
 from bot.core.understand.places import Evidence
 
 SELF_REACH = 24  # "i want to get a flu shot": the cue within this before the care
@@ -165,7 +166,7 @@ class Beneficiaries:
         before = message.text[message.clause_start(hit) : hit.start].rstrip()
         for word in grammar.self_possessive:
             before = before.removesuffix(word).rstrip()
-        return any(_ends_with_word(before, w) for w in grammar.beside)
+        return any(ends_with_word(before, w) for w in grammar.beside)
 
     def _intro(self, message: Message, evidence: Evidence) -> bool:
         """ "本人台灣人，在平潭工作": the speaker says who they are, not that it is for them."""
@@ -194,13 +195,13 @@ class Beneficiaries:
             end = later[0].end
         lead = message.text[message.clause_start(hit) : start].rstrip()
         for word in THEIR:  # "I'm her son": the speaker is her son
-            if _ends_with_word(lead, word):
+            if ends_with_word(lead, word):
                 lead = lead[: len(lead) - len(word)].rstrip()
                 break
-        if any(_ends_with_word(lead, word) for word in SPEAKER_SAYS):
+        if any(ends_with_word(lead, word) for word in SPEAKER_SAYS):
             return True
         if _starts_with_word(message.text[end:].lstrip(), HERE) and not any(
-            h.person or h.senses(ids.RELATIVE) for h in earlier
+            h.names_person for h in earlier
         ):
             return True  # "Vietnamese wife here, married to…", "宝妈在此"
         after = message.text[end:].lstrip().removeprefix("的")
@@ -380,7 +381,7 @@ def _ends_with_any(text: str, words: Sequence[str]) -> bool:
         if text.endswith(suffix) and not text.endswith(tuple(words)):
             text = text.removesuffix(suffix).rstrip()
             break
-    return any(_ends_with_word(text, w) for w in words)
+    return any(ends_with_word(text, w) for w in words)
 
 
 def _unmarried(evidence: Evidence) -> Evidence:
@@ -403,14 +404,6 @@ def _starts_with_word(text: str, words: tuple[str, ...]) -> bool:
         text.startswith(w) and not (w.isascii() and len(text) > len(w) and text[len(w)].isalnum())
         for w in words
     )
-
-
-def _ends_with_word(text: str, word: str) -> bool:
-    """ "i am" ends "so i am" but not "miami"; Chinese words need no boundary."""
-    if not text.endswith(word):
-        return False
-    before = text[: len(text) - len(word)]
-    return not (word.isascii() and before and before[-1].isalnum())
 
 
 def _counts(evidence: Evidence) -> bool:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import ahocorasick
 
+from bot.core import ids
 from bot.core.understand.lexicon import Lexicon, Sense, Word
 from bot.core.understand.normal import Normalizer
 
@@ -60,6 +61,11 @@ class Hit(NamedTuple):
         kind = self.word.kind
         return kind if kind in PERSONS else None
 
+    @property
+    def names_person(self) -> bool:
+        """A pronoun (我, she) or a relative (老婆, my mom): someone a place can be said of."""
+        return self.person is not None or bool(self.senses(ids.RELATIVE))
+
 
 @dataclass(frozen=True)
 class Message:
@@ -77,6 +83,10 @@ class Message:
         for word in possessives:
             before = before.removesuffix(word).rstrip()
         return before
+
+    def persons(self, lo: int, hi: int) -> list[Hit]:
+        """The words naming a person between two offsets, in order."""
+        return [h for h in self.hits if lo <= h.start and h.end <= hi and h.names_person]
 
 
 class Matcher:

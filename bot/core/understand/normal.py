@@ -87,6 +87,14 @@ def whole_words(text: str, start: int, end: int) -> bool:
     return not (end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]))
 
 
+def ends_with_word(text: str, word: str) -> bool:
+    """ "i am" ends "so i am" but not "miami"; Chinese words need no boundary."""
+    if not text.endswith(word):
+        return False
+    before = text[: len(text) - len(word)]
+    return not (word.isascii() and before and before[-1].isalnum())
+
+
 def is_name_char(char: str) -> bool:
     """A character inside a latin word or pinyin name, apostrophe included (xi'an)."""
     return is_word_char(char) or char == "'"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.core import ids
 from bot.core.understand.lexicon import Lexicon
 from bot.core.understand.matcher import Hit, Message
+from bot.core.understand.normal import ends_with_word
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Owners:
     def find(self, message: Message) -> Owner | None:
         owner = None
         for hit in message.hits:
-            if not (hit.person or hit.senses(ids.RELATIVE)) or hit.negated:
+            if not hit.names_person or hit.negated:
                 continue
             if not (self._owns(message, hit) or self._asks_for(message, hit)):
                 continue
@@ -143,7 +144,7 @@ class Owners:
     def speaker_pays(self, message: Message) -> bool:
         """ "老伴的个账用完了，能用我的给她买药吗": the speaker's own account is the one used."""
         return any(
-            (h.person or h.senses(ids.RELATIVE)) and not _is_other(h) and self._owns(message, h)
+            h.names_person and not _is_other(h) and self._owns(message, h)
             for h in message.hits
             if not h.negated
         )
@@ -174,7 +175,7 @@ class Owners:
         theirs = hit.word.key.endswith(lex.grammar.possessive) or owned != after
         if used and hit.person == "third_person" and theirs and not owned[:1].isalnum():
             return True  # "家庭共济能不能把我绑上去用他的": his account, left out
-        if hit.word.key == "mine" and _ends_with_word(before, lex.grammar.to_mine):
+        if hit.word.key == "mine" and any(ends_with_word(before, w) for w in lex.grammar.to_mine):
             return True  # "can I bind him to mine", "top up hers from mine"
         has_particle = owned != after or hit.person is not None  # "他个账", "佢個賬"
         if (
@@ -194,12 +195,6 @@ class Owners:
             if hit.start == at and hit.senses(ids.INSURANCE):
                 return owned[hit.end - hit.start :].lstrip()
         return owned
-
-
-def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
-    return any(
-        text.endswith(w) and (len(text) == len(w) or not text[-len(w) - 1].isalnum()) for w in words
-    )
 
 
 def _is_kin(hit: Hit) -> bool:

@@ -157,10 +157,11 @@ class Places:
         """ "she's insured in Suzhou too", "他医保也是苏州的"; not "我妈在阿克苏市也是职工医保",
         where 也 says the same scheme, not the same place."""
         rest = message.text[hit.end : hit.end + 12]
-        if not rest.lstrip().startswith(self.lexicon.together_after):  # one test for the list
+        said = rest.lstrip()
+        if not said.startswith(self.lexicon.together_after):  # one test for the whole list
             return False
-        word = next(w for w in self.lexicon.together_after if rest.lstrip().startswith(w))
-        at = hit.end + len(rest) - len(rest.lstrip()) + len(word)
+        word = next(w for w in self.lexicon.together_after if said.startswith(w))
+        at = hit.end + len(rest) - len(said) + len(word)
         return not any(h.start == at and h.senses(ids.INSURANCE) for h in message.hits)
 
     def they_both(self, message: Message, hit: Hit, kin: bool = False) -> bool:

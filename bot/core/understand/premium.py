@@ -57,7 +57,7 @@ class LaterPremium:
     def _paid_for(self, message: Message, index: int) -> bool:
         """ "给我爸交不", "帮佢交吗", "给他交两百多块": for someone, a bare paying verb."""
         hit = message.hits[index]
-        if not (hit.person is not None or hit.senses(ids.RELATIVE)):
+        if not hit.names_person:
             return False
         before = message.text[max(0, hit.start - BEFORE_REACH) : hit.start]
         if not before.endswith(self._beneficiary):

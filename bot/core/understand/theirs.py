@@ -61,11 +61,7 @@ def _group(message: Message, hit: Hit, lexicon: Lexicon) -> list[Hit]:
     if hit.clause > 0:
         spans.append((message.clause_starts[hit.clause - 1], start))
     for lo, hi in spans:
-        persons = [
-            h
-            for h in message.hits
-            if lo <= h.start and h.end <= hi and (h.person or h.senses(ids.RELATIVE))
-        ]
+        persons = message.persons(lo, hi)
         if not persons:
             continue
         group = [persons.pop()]

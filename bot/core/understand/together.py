@@ -74,11 +74,7 @@ def they_there(message: Message, hit: Hit, grammar: Grammar, kin: bool) -> bool:
     there, like me). With `kin` (the clause is about others only), also several relatives said
     to be there both: "my parents are both insured in Baoding" (not "我同老公都喺中山")."""
     start = message.clause_start(hit)
-    persons = [
-        h
-        for h in message.hits
-        if start <= h.start and h.end <= hit.start and (h.person or h.senses(ids.RELATIVE))
-    ]
+    persons = message.persons(start, hit.start)
     if not persons:
         return False
     last = persons[-1]
@@ -110,7 +106,7 @@ def insured_there(message: Message, index: int, grammar: Grammar) -> bool:
     found = word_set(grammar.insured_there)
     if found is None:
         return any(word in after for word in grammar.insured_there)
-    return next(iter(found.ends(after)), None) is not None
+    return next(found.ends(after), None) is not None
 
 
 def _strip_adverbs(gap: str, adverbs: Iterable[str]) -> tuple[str, bool]:
